@@ -1,0 +1,72 @@
+# CivicGrid — `make run` to try it, `make test` to test it. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= small
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test test-pg install deps-system browser-deps migrate demo serve worker lint bench clean messages
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "CivicGrid needs Python 3.11 or newer (found: $$($(PYTHON) --version))."; exit 1; }
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV) || \
+	  { echo "Could not create a virtualenv: on Debian, 'apt-get install python3-venv'."; exit 1; }
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the browser tests and PDF reports need.
+deps-system:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages: chromium (browser tests), fonts-wqy-microhei (Chinese font)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else \
+	    echo "Please install Debian packages 'chromium' and 'fonts-wqy-microhei' (sudo apt-get install chromium fonts-wqy-microhei)."; \
+	    exit 1; \
+	  fi; \
+	fi
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo --scale $(SCALE) --if-empty
+
+# Web server and background worker side by side; Ctrl-C stops both.
+run: demo
+	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py db_worker >var/worker.log 2>&1 & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: $(STAMP)
+	$(PY) manage.py db_worker
+
+test: $(STAMP) deps-system
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL (DATABASE_URL defaults to the local server).
+test-pg: $(STAMP) deps-system
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/civicgrid} \
+	  DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py $(BENCH_ARGS)
+
+messages: $(STAMP)
+	cd civicgrid && ../$(PY) ../manage.py makemessages -l en && ../$(PY) ../manage.py compilemessages -l en
+
+clean:
+	rm -rf $(VENV) var
