@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "civicgrid.geo",
     "civicgrid.orgs",
     "civicgrid.people",
+    "civicgrid.demo",
     "civicgrid.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Geometry validation for imported areas and grids (to be completed)."""
