@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "civicgrid.geo",
     "civicgrid.orgs",
     "civicgrid.people",
+    "civicgrid.cases",
     "civicgrid.demo",
     "civicgrid.web",
 ]

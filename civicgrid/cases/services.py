@@ -1,0 +1,368 @@
+"""Writes for cases. Every change of state goes through `case_transition`, which checks the
+transition table and the actor, and writes the CaseEvent in the same transaction."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from civicgrid.geo.locator import locate
+from civicgrid.geo.models import Area, Grid
+from civicgrid.orgs.models import Unit
+
+from . import sla, workflow
+from .choices import HandlingMode, Rating, Source, Status, Tier
+from .models import Case, CaseEvent, Department, MatterItem
+from .permissions import may
+
+MAX_TEXT = 4000
+_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _event(
+    case: Case,
+    *,
+    actor,
+    action: str,
+    from_status: str,
+    to_status: str,
+    note: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(_("请填写事件描述。"), details={"text": [_("不能为空。")]})
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(
+            _("事件描述不能超过 %(n)d 字(现为 %(m)d 字)。") % {"n": MAX_TEXT, "m": len(text)},
+            details={"text": [_("过长。")]},
+        )
+    return text
+
+
+def _street_of(area: Area) -> Area | None:
+    return area.parent if area.level == Area.Level.COMMUNITY else area
+
+
+def _county_of(area: Area) -> Area:
+    node = area
+    while node.parent_id is not None and node.level != Area.Level.COUNTY:
+        node = node.parent
+    return node
+
+
+def default_handler(
+    item: MatterItem, mode: str, community: Area
+) -> tuple[Area | None, Unit | None]:
+    """The tier or department that holds a case in this handling mode."""
+    if mode == HandlingMode.COMMUNITY_DIRECT:
+        return community, None
+    if mode in (HandlingMode.STREET_VERIFY, HandlingMode.STREET_ASSIST):
+        return _street_of(community), None
+    if (
+        mode in (HandlingMode.DEPARTMENT_LEAD, HandlingMode.DEPARTMENTS_JOINT)
+        and item.lead_department
+    ):
+        dept = (
+            Department.objects.filter(
+                county=_county_of(community), department_type=item.lead_department
+            )
+            .select_related("unit")
+            .first()
+        )
+        if dept is not None:
+            return None, dept.unit
+    # Leadership study, or no department on file: the street takes it up first.
+    return _street_of(community), None
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    item: MatterItem,
+    text: str,
+    source: str = Source.PATROL,
+    lon: float | None = None,
+    lat: float | None = None,
+    grid: Grid | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    idempotency_key: str | None = None,
+    external_id: str = "",
+    urgent: bool | None = None,
+    anonymous: bool = False,
+) -> Case:
+    """Create a case, route it to a grid and a handler, compute its deadlines, write the ledger.
+
+    A repeated call with the same idempotency key returns the first case and creates nothing.
+    A point outside every grid creates an unlocated case (queue for the community/street),
+    with the nearest grid suggested.
+    """
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if item is None or not item.active:
+        raise ValidationFailed(
+            _("请选择有效的事项类别。"), details={"item": [_("未知或已停用的类别。")]}
+        )
+    text = _clean_text(text)
+    if source not in Source.values:
+        raise ValidationFailed(_("未知的来源。"))
+    located, suggested = True, None
+    if grid is None:
+        if lon is None or lat is None:
+            raise ValidationFailed(
+                _("请在地图上选择位置或选择网格。"), details={"location": [_("缺少位置。")]}
+            )
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValidationFailed(_("坐标超出范围。"), details={"location": [_("坐标无效。")]})
+        found = locate(lon, lat)
+        if found.inside:
+            grid = Grid.objects.select_related("community").get(pk=found.grid_id)
+        else:
+            located = False
+            suggested = (
+                Grid.objects.select_related("community").filter(pk=found.nearest_grid_id).first()
+            )
+            if suggested is None:
+                raise ValidationFailed(_("该位置不在任何网格内,且系统中尚无网格。"))
+    community = (grid or suggested).community
+    now = timezone.now()
+    is_urgent = bool(item.urgent_hours) if urgent is None else urgent
+    handler_area, handler_unit = default_handler(item, item.mode, community)
+    case = Case(
+        source=source,
+        external_id=external_id,
+        idempotency_key=idempotency_key or None,
+        item=item,
+        item_revision=item.revision,
+        level=item.level,
+        mode=item.mode,
+        text=text,
+        address=address,
+        lon=lon,
+        lat=lat,
+        located=located,
+        suggested_grid=suggested,
+        area=community,
+        grid=grid if located else None,
+        handler_area=handler_area if located else _street_of(community),
+        handler_unit=handler_unit if located else None,
+        reporter=None if anonymous or not getattr(actor, "is_authenticated", False) else actor,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        urgent=is_urgent,
+        tracking_code="".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(10)),
+        accept_due=sla.accept_due(now, item.accept_hours),
+        resolve_due=sla.resolve_due(
+            now,
+            kind=item.resolve_kind,
+            days=item.resolve_days,
+            urgent_hours=item.urgent_hours if is_urgent else None,
+        ),
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        if idempotency_key:
+            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
+    case.save(update_fields=["number"])
+    _event(
+        case,
+        actor=actor,
+        action="report",
+        from_status="",
+        to_status=Status.REPORTED,
+        note="" if located else _("位置不在任何网格内,建议网格:%(g)s") % {"g": suggested},
+        data={"source": source, "located": located},
+    )
+    return case
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    locked = Case.objects.select_for_update().filter(pk=case.pk).first()
+    if locked is None:
+        raise NotFound()
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            _("该事件已被他人处理(当前状态:%(s)s),请刷新后重试。")
+            % {"s": locked.get_status_display()}
+        )
+    return locked
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    actor,
+    case: Case,
+    action: str,
+    note: str = "",
+    expected_version: int | None = None,
+    to_unit: Unit | None = None,
+    to_area: Area | None = None,
+    mode: str | None = None,
+    rating: str | None = None,
+    merged_into: Case | None = None,
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """Perform one action of the loop. Exactly one of two concurrent actors wins: the row is
+    locked, and `expected_version` (from the form the actor saw) must still match."""
+    case = _lock(case, expected_version)
+    try:
+        act = workflow.check(action, case.status)
+    except workflow.TransitionNotAllowed as e:
+        raise Conflict(str(e), code="transition_not_allowed")
+    if not may(actor, case, act.actor):
+        raise PermissionDenied(_("您无权对该事件执行「%(a)s」。") % {"a": act.label})
+    note = (note or "").strip()
+    if act.needs_note and not note:
+        raise ValidationFailed(
+            _("「%(a)s」须填写理由或说明。") % {"a": act.label}, details={"note": [_("不能为空。")]}
+        )
+    if len(note) > MAX_TEXT:
+        raise ValidationFailed(_("说明不能超过 %(n)d 字。") % {"n": MAX_TEXT})
+    now = timezone.now()
+    from_status, target = case.status, act.target
+    extra: dict[str, Any] = dict(data or {})
+    if action == "accept":
+        case.accepted_at = now
+    elif action == "dispatch":
+        _apply_dispatch(case, to_unit=to_unit, to_area=to_area, mode=mode, extra=extra)
+    elif action == "resolve":
+        case.resolved_at = now
+    elif action == "rate":
+        target = _apply_rating(case, rating=rating, note=note, extra=extra)
+    elif action == "close":
+        case.closed_at = now
+        if from_status == Status.RESOLVED:
+            case.rating = case.rating or Rating.NONE
+    elif action == "escalate":
+        _apply_escalation(case, extra=extra)
+    elif action == "merge":
+        if merged_into is None or merged_into.pk == case.pk:
+            raise ValidationFailed(_("请选择要合并到的事件。"))
+        if merged_into.status in (Status.MERGED, Status.INVALID):
+            raise ValidationFailed(_("不能合并到已合并或不予受理的事件。"))
+        case.merged_into = merged_into
+        extra["merged_into"] = merged_into.number
+        case.closed_at = now
+    elif action == "invalidate":
+        case.closed_at = now
+    case.status = target
+    case.version += 1
+    case.save()
+    _event(
+        case,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=target,
+        note=note,
+        data=extra,
+    )
+    return case
+
+
+def _apply_dispatch(case: Case, *, to_unit, to_area, mode, extra) -> None:
+    if not case.located:
+        raise ValidationFailed(_("事件尚未定位到网格,请先确认网格。"))
+    if mode:
+        if mode not in HandlingMode.values:
+            raise ValidationFailed(_("未知的办理方式。"))
+        case.mode = mode
+    if to_unit is None and to_area is None:
+        to_area, to_unit = default_handler(case.item, case.mode, case.area)
+    if to_unit is not None:
+        if not Department.objects.filter(unit=to_unit).exists():
+            raise ValidationFailed(_("只能派给职能部门。"))
+        case.handler_unit, case.handler_area = to_unit, None
+        extra["to_unit"] = to_unit.name
+    else:
+        if to_area.level == Area.Level.COUNTY:
+            raise ValidationFailed(_("请派给社区、街道或具体部门。"))
+        case.handler_area, case.handler_unit = to_area, None
+        extra["to_area"] = to_area.name
+
+
+def _apply_rating(case: Case, *, rating, note, extra) -> str:
+    if rating not in (Rating.SATISFIED, Rating.BASICALLY, Rating.DISSATISFIED):
+        raise ValidationFailed(
+            _("请选择满意、基本满意或不满意。"), details={"rating": [_("必填。")]}
+        )
+    case.rating = rating
+    case.rating_comment = note
+    extra["rating"] = rating
+    if rating == Rating.DISSATISFIED:
+        case.reopen_count += 1
+        case.resolved_at = None
+        return Status.REOPENED
+    return Status.RATED
+
+
+def _apply_escalation(case: Case, *, extra) -> None:
+    """Move the case up one tier: community → street → county (the dispatcher there re-dispatches)."""
+    current = case.handler_area or case.area
+    if case.handler_unit_id:
+        up = _county_of(case.area)
+    elif current.level == Area.Level.COMMUNITY:
+        up = current.parent
+    elif current.level == Area.Level.STREET:
+        up = current.parent
+    else:
+        raise ValidationFailed(_("已是最高层级,无法再提级。"))
+    case.handler_area, case.handler_unit = up, None
+    case.level = max(Tier.DISTRICT, case.level - 1)
+    extra["to_area"] = up.name
+
+
+@transaction.atomic
+def case_locate(*, actor, case: Case, grid: Grid, note: str = "") -> Case:
+    """Confirm the grid of an unlocated case (the "unlocated" queue)."""
+    case = _lock(case, None)
+    if case.located:
+        raise Conflict(_("该事件已定位到网格。"))
+    if not may(actor, case, "dispatcher"):
+        raise PermissionDenied(_("您无权为该事件确认网格。"))
+    if not Grid.objects.restrict(actor).filter(pk=grid.pk).exists():
+        raise NotFound()
+    community = grid.community
+    case.grid, case.area, case.located = grid, community, True
+    case.handler_area, case.handler_unit = default_handler(case.item, case.mode, community)
+    case.version += 1
+    case.save()
+    _event(
+        case,
+        actor=actor,
+        action="locate",
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+        data={"grid": grid.name},
+    )
+    return case
