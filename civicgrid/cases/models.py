@@ -222,6 +222,9 @@ class Case(ScopedModel):
     urgent = models.BooleanField(_("紧急"), default=False)
     accept_due = models.DateTimeField(_("受理时限"), null=True, blank=True)
     resolve_due = models.DateTimeField(_("办结时限"), null=True, blank=True, db_index=True)
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    # The item's time limits when the case was raised: later catalogue edits never move them.
+    limits = models.JSONField(default=dict, editable=False)
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -264,6 +267,21 @@ class Case(ScopedModel):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
+
+    @classmethod
+    def scope_q(cls, scope):
+        """Also visible to the departments called in by a whistle or assisting in joint handling."""
+        q = super().scope_q(scope)
+        if scope.unit_ids:
+            extra = models.Q(
+                pk__in=CaseTask.objects.filter(unit_id__in=scope.unit_ids).values("case_id")
+            ) | models.Q(
+                pk__in=WhistleResponse.objects.filter(unit_id__in=scope.unit_ids).values(
+                    "call__case_id"
+                )
+            )
+            q = extra if q is None else q | extra
+        return q
 
 
 class CaseEvent(ScopedModel):
@@ -322,3 +340,150 @@ class CaseAttachment(ScopedModel):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
+
+
+class CaseTask(ScopedModel):
+    """A department's part in joint handling (区级部门联办): lead or assisting, with its own deadline."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头")
+        ASSIST = "assist", _("协办")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="case_tasks", verbose_name=_("部门")
+    )
+    role = models.CharField(_("角色"), max_length=8, choices=Role.choices)
+    due = models.DateTimeField(_("时限"))
+    reply = models.TextField(_("回复"), blank=True, max_length=4000)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    scope_area_field = "case__area_id"
+    scope_unit_field = "unit_id"
+
+    class Meta:
+        verbose_name = _("联办任务")
+        verbose_name_plural = _("联办任务")
+        constraints = [models.UniqueConstraint(fields=["case", "unit"], name="uniq_case_task_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.unit}"
+
+
+class WhistleCall(ScopedModel):
+    """吹哨: street staff call named departments to report on a case within a time limit."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="whistle_calls")
+    blown_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("吹哨人"),
+    )
+    note = models.TextField(_("事由"), max_length=2000)
+    report_hours = models.PositiveSmallIntegerField(_("报到时限(小时)"))
+    at = models.DateTimeField(auto_now_add=True)
+
+    scope_area_field = "case__area_id"
+
+    class Meta:
+        verbose_name = _("吹哨")
+        verbose_name_plural = _("吹哨")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.at:%Y-%m-%d %H:%M}"
+
+
+class WhistleResponse(ScopedModel):
+    """报到: one department's answer to a whistle, with its deadline and the street's rating."""
+
+    call = models.ForeignKey(WhistleCall, on_delete=models.CASCADE, related_name="responses")
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.PROTECT,
+        related_name="whistle_responses",
+        verbose_name=_("部门"),
+    )
+    due = models.DateTimeField(_("报到时限"))
+    reported_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    response = models.TextField(_("响应情况"), blank=True, max_length=4000)
+    late = models.BooleanField(_("迟报"), default=False)
+    score = models.PositiveSmallIntegerField(_("评分(1-5)"), null=True, blank=True)
+    score_comment = models.CharField(_("评价"), max_length=200, blank=True)
+
+    scope_area_field = "call__case__area_id"
+    scope_unit_field = "unit_id"
+
+    class Meta:
+        verbose_name = _("报到")
+        verbose_name_plural = _("报到")
+        constraints = [models.UniqueConstraint(fields=["call", "unit"], name="uniq_whistle_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.call} · {self.unit}"
+
+
+class Supervision(ScopedModel):
+    """督办: the tier above flags a case; the handler must answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("督办人"),
+    )
+    note = models.TextField(_("督办意见"), max_length=2000)
+    at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("答复"), blank=True, max_length=4000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    scope_area_field = "case__area_id"
+    scope_unit_field = "case__handler_unit_id"
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """A message to a user (in-app) or to a phone/e-mail through a delivery backend."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    channel = models.CharField(max_length=8, default="app")  # app | sms | email
+    recipient = models.CharField(max_length=100, blank=True)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message[:40]

@@ -17,10 +17,14 @@ from civicgrid.orgs.models import Unit
 
 from . import sla, workflow
 from .choices import HandlingMode, Rating, Source, Status, Tier
-from .models import Case, CaseEvent, Department, MatterItem
+from .models import Case, CaseEvent, CaseTask, Department, MatterItem
+from .notifications import notify_step
 from .permissions import may
 
 MAX_TEXT = 4000
+SYSTEM = (
+    None  # the actor for the background sweep; never reachable from a request (views need a login)
+)
 _TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -150,6 +154,13 @@ def case_create(
     now = timezone.now()
     is_urgent = bool(item.urgent_hours) if urgent is None else urgent
     handler_area, handler_unit = default_handler(item, item.mode, community)
+    limits = {
+        "accept_hours": item.accept_hours,
+        "resolve_kind": item.resolve_kind,
+        "resolve_days": item.resolve_days,
+        "urgent_hours": item.urgent_hours if is_urgent else None,
+        "revision": item.revision,
+    }
     case = Case(
         source=source,
         external_id=external_id,
@@ -173,14 +184,9 @@ def case_create(
         reporter_phone=reporter_phone,
         urgent=is_urgent,
         tracking_code="".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(10)),
-        accept_due=sla.accept_due(now, item.accept_hours),
-        resolve_due=sla.resolve_due(
-            now,
-            kind=item.resolve_kind,
-            days=item.resolve_days,
-            urgent_hours=item.urgent_hours if is_urgent else None,
-        ),
+        limits=limits,
     )
+    _set_deadlines(case, now, accept=True)
     try:
         with transaction.atomic():
             case.save()
@@ -192,7 +198,7 @@ def case_create(
         raise
     case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
     case.save(update_fields=["number"])
-    _event(
+    event = _event(
         case,
         actor=actor,
         action="report",
@@ -201,7 +207,23 @@ def case_create(
         note="" if located else _("位置不在任何网格内,建议网格:%(g)s") % {"g": suggested},
         data={"source": source, "located": located},
     )
+    notify_step(case, event)
     return case
+
+
+def _set_deadlines(case: Case, start, *, accept: bool = False) -> None:
+    """Deadlines from the case's own snapshot of its limits (never from the live catalogue)."""
+    lim = case.limits
+    if accept:
+        case.accept_due = sla.accept_due(start, lim["accept_hours"])
+    case.resolve_due = sla.resolve_due(
+        start,
+        kind=lim["resolve_kind"],
+        days=lim["resolve_days"],
+        urgent_hours=lim.get("urgent_hours"),
+    )
+    case.warn_at = sla.warn_at(start, case.resolve_due)
+    case.sla_state = sla.sla_state(start, case.resolve_due, start)
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
@@ -238,7 +260,7 @@ def case_transition(
         act = workflow.check(action, case.status)
     except workflow.TransitionNotAllowed as e:
         raise Conflict(str(e), code="transition_not_allowed")
-    if not may(actor, case, act.actor):
+    if actor is not SYSTEM and not may(actor, case, act.actor):
         raise PermissionDenied(_("您无权对该事件执行「%(a)s」。") % {"a": act.label})
     note = (note or "").strip()
     if act.needs_note and not note:
@@ -277,7 +299,7 @@ def case_transition(
     case.status = target
     case.version += 1
     case.save()
-    _event(
+    event = _event(
         case,
         actor=actor,
         action=action,
@@ -286,6 +308,13 @@ def case_transition(
         note=note,
         data=extra,
     )
+    if (
+        action == "dispatch"
+        and case.mode == HandlingMode.DEPARTMENTS_JOINT
+        and case.handler_unit_id
+    ):
+        _create_joint_tasks(case, actor=actor)
+    notify_step(case, event)
     return case
 
 
@@ -321,6 +350,7 @@ def _apply_rating(case: Case, *, rating, note, extra) -> str:
     if rating == Rating.DISSATISFIED:
         case.reopen_count += 1
         case.resolved_at = None
+        _set_deadlines(case, timezone.now())
         return Status.REOPENED
     return Status.RATED
 
@@ -366,3 +396,42 @@ def case_locate(*, actor, case: Case, grid: Grid, note: str = "") -> Case:
         data={"grid": grid.name},
     )
     return case
+
+
+def _create_joint_tasks(case: Case, *, actor) -> None:
+    """Lead plus assisting departments, each with its own sub-task and the case's deadline."""
+    county = _county_of(case.area)
+    units = {case.handler_unit_id: CaseTask.Role.LEAD}
+    for dept in Department.objects.filter(
+        county=county, department_type__in=case.item.assist_departments or []
+    ):
+        units.setdefault(dept.unit_id, CaseTask.Role.ASSIST)
+    for unit_id, role in units.items():
+        CaseTask.objects.get_or_create(
+            case=case, unit_id=unit_id, defaults={"role": role, "due": case.resolve_due}
+        )
+
+
+@transaction.atomic
+def task_reply(*, actor, task: CaseTask, reply: str) -> CaseTask:
+    """An assisting (or the lead) department replies on its own part of a joint case."""
+    from civicgrid.core.scoping import get_scope
+
+    task = CaseTask.objects.select_for_update().select_related("case").get(pk=task.pk)
+    if task.unit_id not in get_scope(actor).unit_ids:
+        raise NotFound()
+    reply = _clean_text(reply)
+    if task.replied_at:
+        raise Conflict(_("该部门已答复。"))
+    task.reply, task.replied_at, task.replied_by = reply, timezone.now(), actor
+    task.save()
+    _event(
+        task.case,
+        actor=actor,
+        action="task_reply",
+        from_status=task.case.status,
+        to_status=task.case.status,
+        note=reply,
+        data={"unit": task.unit.name, "role": task.role, "late": task.replied_at > task.due},
+    )
+    return task

@@ -45,6 +45,11 @@ def resolve_due(
     return _end_of(add_workdays(day, max(days, 1)))
 
 
+def warn_at(start: dt.datetime, due: dt.datetime) -> dt.datetime:
+    share = float(getattr(settings, "CIVICGRID_SLA_WARN_SHARE", 0.8))
+    return start + (due - start) * share
+
+
 def sla_state(start: dt.datetime, due: dt.datetime | None, now: dt.datetime) -> str:
     if due is None:
         return SlaState.ON_TIME

@@ -1,0 +1,66 @@
+"""Background work: the deadline sweep. Runs as a django-tasks task (enqueued by the
+`sweep_cases` command on a schedule, or by `make run`'s worker loop); safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import task
+
+from .choices import OPEN_STATUSES, SlaState, Status
+from .models import Case, Notification
+from .oversight import mark_late_whistle_reports
+
+
+def sweep(now: dt.datetime | None = None) -> dict[str, int]:
+    """Mark warnings (yellow) and overdue (red) from stored deadlines, notify handlers' queues,
+    mark late whistle reports, and close cases left unrated for CIVICGRID_RATING_DAYS."""
+    now = now or timezone.now()
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    newly_overdue = list(
+        open_cases.filter(resolve_due__lt=now)
+        .exclude(sla_state=SlaState.OVERDUE)
+        .values_list("id", "number")[:10000]
+    )
+    overdue = (
+        open_cases.filter(resolve_due__lt=now)
+        .exclude(sla_state=SlaState.OVERDUE)
+        .update(sla_state=SlaState.OVERDUE)
+    )
+    warned = (
+        open_cases.filter(warn_at__lte=now, sla_state=SlaState.ON_TIME)
+        .filter(Q(resolve_due__gte=now))
+        .update(sla_state=SlaState.WARNING)
+    )
+    Notification.objects.bulk_create(
+        [
+            Notification(case_id=pk, channel="app", message=f"事件 {number} 已超期")
+            for pk, number in newly_overdue
+        ],
+        batch_size=1000,
+    )
+    late = mark_late_whistle_reports(now)
+    closed = close_unrated(now)
+    return {"overdue": overdue, "warned": warned, "late_whistle": late, "closed_unrated": closed}
+
+
+def close_unrated(now: dt.datetime) -> int:
+    from .services import SYSTEM, case_transition
+
+    days = int(getattr(settings, "CIVICGRID_RATING_DAYS", 7))
+    stale = Case.objects.filter(
+        status=Status.RESOLVED, resolved_at__lt=now - dt.timedelta(days=days)
+    )
+    n = 0
+    for case in stale.iterator(chunk_size=500):
+        case_transition(actor=SYSTEM, case=case, action="close", note="逾期未评价,按未评价归档")
+        n += 1
+    return n
+
+
+@task()
+def sweep_task() -> dict[str, int]:
+    return sweep()
