@@ -107,6 +107,9 @@ class MatterItemRevision(models.Model):
             models.UniqueConstraint(fields=["item", "revision"], name="uniq_item_revision")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item_id} r{self.revision}"
+
 
 class Department(ScopedModel):
     """A district department (a Unit of kind department) and the matter types it handles."""
