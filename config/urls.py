@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicgrid.web.account_urls")),
+    path("cases/", include("civicgrid.cases.urls")),
     path("", include("civicgrid.web.urls")),
 ]

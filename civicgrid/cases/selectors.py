@@ -1,0 +1,124 @@
+"""Reads for cases: work queues per role, the case page with its ledger. All start from restrict()."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from civicgrid.core.scoping import CHANGE, get_scope
+from civicgrid.orgs.choices import Role
+
+from .choices import OPEN_STATUSES, SlaState, Status
+from .models import Case, CaseEvent, WhistleResponse
+
+QUEUES = {
+    "mine": "我的网格",
+    "dispatch": "待派单",
+    "accept": "待签收",
+    "in_progress": "办理中",
+    "due_soon": "临期",
+    "overdue": "超期",
+    "supervised": "督办",
+    "whistled": "吹哨",
+    "unlocated": "待定位",
+    "all": "全部",
+}
+
+SORTS = {
+    "deadline": ("resolve_due", "id"),
+    "-created": ("-created_at", "-id"),
+    "created": ("created_at", "id"),
+}
+
+
+def case_base(*, user) -> QuerySet[Case]:
+    return Case.objects.restrict(user).select_related(
+        "item", "area", "grid", "handler_area", "handler_unit"
+    )
+
+
+def _handler_q(user) -> Q:
+    scope = get_scope(user, CHANGE)
+    view = get_scope(user)
+    q = Q(handler_unit_id__in=view.unit_ids) if view.unit_ids else Q(pk__in=[])
+    if scope.area_ids:
+        q |= Q(handler_unit__isnull=True, handler_area_id__in=scope.area_ids)
+    if scope.grid_ids:
+        q |= Q(handler_unit__isnull=True, grid_id__in=scope.grid_ids)
+    return q
+
+
+def _dispatcher_q(user) -> Q:
+    scope = get_scope(user, CHANGE)
+    if scope.everything:
+        return Q()
+    q = Q(pk__in=[])
+    if scope.area_ids and scope.roles & {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.GRID_CHIEF}:
+        q |= Q(handler_unit__isnull=True, handler_area_id__in=scope.area_ids)
+    return q
+
+
+def queue(*, user, name: str) -> QuerySet[Case]:
+    qs = case_base(user=user)
+    open_qs = qs.filter(status__in=OPEN_STATUSES)
+    if name == "mine":
+        return open_qs.filter(grid_id__in=get_scope(user).grid_ids)
+    if name == "dispatch":
+        return open_qs.filter(
+            _dispatcher_q(user),
+            status__in=[Status.REPORTED, Status.ACCEPTED, Status.RETURNED, Status.ESCALATED],
+            located=True,
+        )
+    if name == "accept":
+        return open_qs.filter(_handler_q(user), status__in=[Status.DISPATCHED, Status.REOPENED])
+    if name == "in_progress":
+        return open_qs.filter(_handler_q(user), status=Status.IN_PROGRESS)
+    if name == "due_soon":
+        return open_qs.filter(sla_state=SlaState.WARNING)
+    if name == "overdue":
+        return open_qs.filter(sla_state=SlaState.OVERDUE)
+    if name == "supervised":
+        return open_qs.filter(supervised=True)
+    if name == "whistled":
+        units = get_scope(user).unit_ids
+        return qs.filter(
+            pk__in=WhistleResponse.objects.filter(
+                Q(unit_id__in=units) | Q(call__blown_by=user)
+            ).values("call__case_id")
+        )
+    if name == "unlocated":
+        return open_qs.filter(located=False)
+    return qs
+
+
+def apply_filters(qs: QuerySet[Case], params) -> QuerySet[Case]:
+    status = params.get("status")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    if params.get("sla") in SlaState.values:
+        qs = qs.filter(sla_state=params["sla"])
+    if params.get("domain"):
+        qs = qs.filter(item__domain=params["domain"])
+    if params.get("source"):
+        qs = qs.filter(source=params["source"])
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(number=q) | Q(text__contains=q) | Q(address__contains=q))
+    sort = SORTS.get(params.get("sort") or "deadline", SORTS["deadline"])
+    return qs.order_by(*sort)
+
+
+def case_get(*, user, pk: int) -> Case | None:
+    return (
+        case_base(user=user)
+        .select_related("merged_into", "suggested_grid", "reporter")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def case_ledger(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").prefetch_related("attachments").order_by("at", "id")
+
+
+def queue_counts(*, user) -> dict[str, int]:
+    return {name: queue(user=user, name=name).count() for name in QUEUES if name != "all"}

@@ -1,0 +1,163 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from civicgrid.cases import services
+from civicgrid.cases.choices import Status
+from civicgrid.cases.models import Case, CaseAttachment
+
+pytestmark = pytest.mark.django_db
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _post_new(client, loop, **extra):
+    data = {
+        "item": loop.item_community.pk,
+        "text": "井盖缺失",
+        "lon": "114.005",
+        "lat": "23.005",
+        "idempotency_key": "abc123",
+    }
+    data.update(extra)
+    return client.post(reverse("cases:new"), data)
+
+
+def test_grid_worker_reports_with_photo_and_a_retry_creates_nothing(client, loop):
+    login(client, loop.worker_a1)
+    r = _post_new(client, loop, photos=SimpleUploadedFile("a.png", PNG, content_type="image/png"))
+    assert r.status_code == 302
+    case = Case.objects.get()
+    assert case.grid == loop.grid_a1 and CaseAttachment.objects.filter(case=case).count() == 1
+    r2 = _post_new(client, loop, photos=SimpleUploadedFile("a.png", PNG, content_type="image/png"))
+    assert (
+        r2.status_code == 302 and Case.objects.count() == 1 and CaseAttachment.objects.count() == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"item": ""}, "请选择事项类别"),
+        ({"item": "999999"}, "未知的事项类别"),
+        ({"text": ""}, "请填写情况描述"),
+        ({"text": "长" * 4001}, "4000"),
+        (
+            {
+                "photos": SimpleUploadedFile(
+                    "x.png", b"not an image at all", content_type="image/png"
+                )
+            },
+            "不是图片",
+        ),
+        ({"lon": "", "lat": ""}, "请在地图上选择位置或选择网格"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_writes_nothing(client, loop, extra, message):
+    login(client, loop.worker_a1)
+    r = _post_new(client, loop, **extra)
+    assert r.status_code == 200
+    assert message in r.content.decode()
+    assert Case.objects.count() == 0 and CaseAttachment.objects.count() == 0
+
+
+def test_oversized_photo_is_refused(client, loop, settings):
+    settings.CIVICGRID_PHOTO_MAX_BYTES = 100
+    login(client, loop.worker_a1)
+    r = _post_new(
+        client,
+        loop,
+        photos=SimpleUploadedFile("big.png", PNG + b"\0" * 200, content_type="image/png"),
+    )
+    assert "超过" in r.content.decode() and Case.objects.count() == 0
+
+
+def test_quick_handle_records_every_step(client, loop):
+    login(client, loop.worker_a1)
+    r = _post_new(client, loop, quick="on", quick_note="已当场盖好井盖")
+    assert r.status_code == 302
+    case = Case.objects.get()
+    assert case.status == Status.RESOLVED
+    assert list(case.events.values_list("action", flat=True)) == [
+        "report",
+        "accept",
+        "dispatch",
+        "start",
+        "resolve",
+    ]
+
+
+def test_other_community_cannot_open_or_act(client, loop):
+    case = services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="x", lon=114.005, lat=23.005
+    )
+    login(client, loop.staff_b)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    r = client.post(
+        reverse("cases:act", args=[case.pk]), {"action": "accept", "version": case.version}
+    )
+    assert r.status_code == 404
+    case.refresh_from_db()
+    assert case.status == Status.REPORTED
+
+
+def test_stale_form_and_illegal_action_are_explained(client, loop):
+    case = services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="x", lon=114.005, lat=23.005
+    )
+    login(client, loop.staff_a)
+    url = reverse("cases:act", args=[case.pk])
+    client.post(url, {"action": "accept", "version": case.version})
+    r = client.post(url, {"action": "accept", "version": case.version}, follow=True)
+    assert "已被他人处理" in r.content.decode()
+    r = client.post(
+        url, {"action": "resolve", "version": case.version + 1, "note": "x"}, follow=True
+    )
+    assert "不能执行" in r.content.decode()
+    assert Case.objects.get().status == Status.ACCEPTED
+
+
+def test_queue_shows_only_scoped_cases_with_sla_colour(client, loop):
+    services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="东门的事", lon=114.005, lat=23.005
+    )
+    services.case_create(
+        actor=loop.staff_b, item=loop.item_community, text="西门的事", lon=114.025, lat=23.005
+    )
+    login(client, loop.staff_a)
+    body = client.get(reverse("cases:queue_named", args=["all"])).content.decode()
+    assert "东门的事" in body and "西门的事" not in body and "sla-green" in body
+
+
+def test_queue_query_count_does_not_grow_with_rows(client, loop, django_assert_max_num_queries):
+    for i in range(15):
+        services.case_create(
+            actor=loop.worker_a1, item=loop.item_community, text=f"事{i}", lon=114.005, lat=23.005
+        )
+    login(client, loop.staff_a)
+    with django_assert_max_num_queries(25):
+        r = client.get(reverse("cases:queue_named", args=["all"]))
+    assert r.status_code == 200 and r.content.decode().count("/cases/") >= 15
+
+
+def test_sniff_rejects_disguised_files():
+    from civicgrid.cases.forms import sniff_image
+
+    assert sniff_image(PNG[:16]) == "image/png"
+    assert sniff_image(b"%PDF-1.7\n" + b"\0" * 8) is None
+    assert sniff_image(io.BytesIO(b"RIFF\0\0\0\0WAVE").read()) is None

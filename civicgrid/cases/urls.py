@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("q/<str:name>/", views.queue, name="queue_named"),
+    path("new/", views.case_new, name="new"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/act/", views.case_act, name="act"),
+]

@@ -1,0 +1,185 @@
+"""Thin views for the case loop: queues, intake, the case page and its actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civicgrid.core.errors import ApplicationError, NotFound
+from civicgrid.geo.models import Area, Grid
+from civicgrid.orgs.models import Unit
+
+from . import selectors, services, workflow
+from .choices import Domain, SlaState, Source, Status
+from .forms import CaseCreateForm, TransitionForm
+from .models import Case, Department, MatterGroup
+from .permissions import may
+
+
+@login_required
+def queue(request, name: str = ""):
+    counts = selectors.queue_counts(user=request.user)
+    if not name:
+        name = next(
+            (n for n in ("accept", "dispatch", "in_progress", "mine") if counts.get(n)), "all"
+        )
+    if name not in selectors.QUEUES:
+        raise Http404
+    qs = selectors.apply_filters(selectors.queue(user=request.user, name=name), request.GET)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "queues": selectors.QUEUES,
+            "current": name,
+            "counts": counts,
+            "page": page,
+            "statuses": Status.choices,
+            "domains": Domain.choices,
+            "sla_states": SlaState.choices,
+            "sources": Source.choices,
+            "params": request.GET,
+        },
+    )
+
+
+@login_required
+def case_new(request):
+    form = CaseCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        grid = None
+        if d.get("grid"):
+            grid = Grid.objects.restrict(request.user).filter(pk=d["grid"]).first()
+            if grid is None:
+                form.add_error(None, _("找不到该网格,或您无权在该网格上报。"))
+        if not form.errors:
+            kwargs = {
+                "actor": request.user,
+                "item": d["item"],
+                "text": d["text"],
+                "lon": d.get("lon"),
+                "lat": d.get("lat"),
+                "grid": grid,
+                "address": d.get("address", ""),
+                "idempotency_key": f"web:{request.user.pk}:{d['idempotency_key']}",
+                "source": Source.PATROL,
+            }
+            try:
+                if d.get("quick"):
+                    case = services.case_quick_handle(note=d["quick_note"], **kwargs)
+                else:
+                    case = services.case_create(**kwargs)
+                if d.get("photos") and not case.attachments.exists():
+                    services.attachments_add(
+                        actor=request.user, case=case, files=d["photos"], event=case.events.first()
+                    )
+            except ApplicationError as e:
+                form.add_error(None, str(e.message))
+                for field, errs in (e.details or {}).items():
+                    if field in form.fields:
+                        for err in errs:
+                            form.add_error(field, err)
+            else:
+                messages.success(request, _("已上报,编号 %(no)s。") % {"no": case.number})
+                return redirect("cases:detail", pk=case.pk)
+    groups = (
+        MatterGroup.objects.filter(parent__isnull=False).prefetch_related("items").order_by("code")
+    )
+    grids = Grid.objects.restrict(request.user).order_by("code")[:200]
+    return render(request, "cases/new.html", {"form": form, "groups": groups, "grids": grids})
+
+
+def _actions_for(user, case: Case) -> list[workflow.Action]:
+    return [a for a in workflow.available(case.status) if may(user, case, a.actor)]
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    if case is None:
+        raise NotFound()
+    actions = _actions_for(request.user, case)
+    departments = (
+        Department.objects.select_related("unit").order_by("unit__name")
+        if any(a.name == "dispatch" for a in actions)
+        else []
+    )
+    tiers = Area.objects.restrict(request.user).filter(pk__in=[case.area_id, case.area.parent_id])
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "events": selectors.case_ledger(case=case),
+            "actions": actions,
+            "departments": departments,
+            "tiers": tiers,
+            "attachments": case.attachments.all(),
+            "tasks": case.tasks.select_related("unit"),
+            "whistles": case.whistle_calls.prefetch_related("responses__unit"),
+            "supervisions": case.supervisions.select_related("by", "answered_by"),
+            "form": TransitionForm(initial={"version": case.version}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_act(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    if case is None:
+        raise NotFound()
+    form = TransitionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for err in errs:
+                messages.error(request, err)
+        return redirect("cases:detail", pk=pk)
+    d = form.cleaned_data
+    to_unit = (
+        Unit.objects.filter(pk=d["to_unit"], department__isnull=False).first()
+        if d.get("to_unit")
+        else None
+    )
+    to_area = (
+        Area.objects.restrict(request.user).filter(pk=d["to_area"]).first()
+        if d.get("to_area")
+        else None
+    )
+    merged_into = None
+    if d.get("merged_into"):
+        merged_into = (
+            selectors.case_base(user=request.user).filter(number=d["merged_into"].strip()).first()
+        )
+        if merged_into is None:
+            messages.error(request, _("找不到编号为 %(n)s 的事件。") % {"n": d["merged_into"]})
+            return redirect("cases:detail", pk=pk)
+    try:
+        case = services.case_transition(
+            actor=request.user,
+            case=case,
+            action=d["action"],
+            note=d.get("note", ""),
+            expected_version=d["version"],
+            to_unit=to_unit,
+            to_area=to_area,
+            mode=d.get("mode") or None,
+            rating=d.get("rating") or None,
+            merged_into=merged_into,
+        )
+        if d.get("photos"):
+            services.attachments_add(
+                actor=request.user, case=case, files=d["photos"], event=case.events.last()
+            )
+    except ApplicationError as e:
+        messages.error(request, str(e.message))
+    else:
+        messages.success(request, _("已%(a)s。") % {"a": workflow.ACTIONS[d["action"]].label})
+    return redirect("cases:detail", pk=pk)
