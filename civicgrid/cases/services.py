@@ -334,11 +334,13 @@ def _apply_dispatch(case: Case, *, to_unit, to_area, mode, extra) -> None:
             raise ValidationFailed(_("只能派给职能部门。"))
         case.handler_unit, case.handler_area = to_unit, None
         extra["to_unit"] = to_unit.name
+        extra["to_unit_id"] = to_unit.pk
     else:
         if to_area.level == Area.Level.COUNTY:
             raise ValidationFailed(_("请派给社区、街道或具体部门。"))
         case.handler_area, case.handler_unit = to_area, None
         extra["to_area"] = to_area.name
+        extra["to_area_id"] = to_area.pk
 
 
 def _apply_rating(case: Case, *, rating, note, extra) -> str:
