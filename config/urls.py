@@ -6,5 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("civicgrid.web.account_urls")),
     path("cases/", include("civicgrid.cases.urls")),
+    path("portal/", include("civicgrid.cases.portal_urls")),
     path("", include("civicgrid.web.urls")),
 ]

@@ -70,10 +70,14 @@ def _aggregate(qs: QuerySet[Case]) -> dict:
     return qs.aggregate(
         received=Count("id"),
         valid=Count("id", filter=valid),
-        accepted_in_time=Count("id", filter=valid & Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due"))),
+        accepted_in_time=Count(
+            "id", filter=valid & Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due"))
+        ),
         resolved=Count("id", filter=Q(status__in=DONE)),
         resolved_in_time=Count("id", filter=Q(status__in=DONE, resolved_at__lte=F("resolve_due"))),
-        rated=Count("id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASICALLY, Rating.DISSATISFIED])),
+        rated=Count(
+            "id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASICALLY, Rating.DISSATISFIED])
+        ),
         satisfied=Count("id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASICALLY])),
         reopened=Count("id", filter=Q(reopen_count__gt=0, status__in=DONE)),
     )
@@ -89,7 +93,11 @@ def for_areas(*, user, level: int, start: dt.datetime, end: dt.datetime) -> list
     base = _period(Case.objects.restrict(user), start, end)
     rows = []
     for area in areas:
-        qs = base.filter(area_id=area.pk) if level == Area.Level.COMMUNITY else base.filter(area__parent_id=area.pk)
+        qs = (
+            base.filter(area_id=area.pk)
+            if level == Area.Level.COMMUNITY
+            else base.filter(area__parent_id=area.pk)
+        )
         rows.append(Figures(key=area.pk, name=area.name, **_aggregate(qs)))
     return rows
 
@@ -99,14 +107,22 @@ def for_departments(*, user, start: dt.datetime, end: dt.datetime) -> list[Figur
     rows = []
     base = _period(Case.objects.restrict(user), start, end)
     for dept in Department.objects.restrict(user).select_related("unit").order_by("unit__name"):
-        dispatched = CaseEvent.objects.filter(action="dispatch", data__to_unit_id=dept.unit_id).values("case_id")
+        dispatched = CaseEvent.objects.filter(
+            action="dispatch", data__to_unit_id=dept.unit_id
+        ).values("case_id")
         qs = base.filter(Q(handler_unit_id=dept.unit_id) | Q(pk__in=dispatched))
-        whistles = WhistleResponse.objects.filter(unit_id=dept.unit_id, call__at__gte=start, call__at__lt=end)
-        rows.append(Figures(
-            key=dept.unit_id, name=dept.unit.name, **_aggregate(qs),
-            whistle_due=whistles.count(),
-            whistle_on_time=whistles.filter(reported_at__isnull=False, late=False).count(),
-        ))
+        whistles = WhistleResponse.objects.filter(
+            unit_id=dept.unit_id, call__at__gte=start, call__at__lt=end
+        )
+        rows.append(
+            Figures(
+                key=dept.unit_id,
+                name=dept.unit.name,
+                **_aggregate(qs),
+                whistle_due=whistles.count(),
+                whistle_on_time=whistles.filter(reported_at__isnull=False, late=False).count(),
+            )
+        )
     return rows
 
 

@@ -490,3 +490,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:40]
+
+
+class PortalAccount(models.Model):
+    """A resident who signs in to the portal with a phone number and a one-time code."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_account"
+    )
+    phone = EncryptedTextField(_("手机号"))
+    phone_index = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居民账号")
+        verbose_name_plural = _("居民账号")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PortalCode(models.Model):
+    """A one-time sign-in code sent by SMS; only its hash is kept."""
+
+    phone_index = models.CharField(max_length=32, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.phone_index[:6]}… {self.created_at:%H:%M}"

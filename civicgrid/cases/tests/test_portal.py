@@ -1,0 +1,124 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from civicgrid.cases import portal, services
+from civicgrid.cases.choices import Status
+from civicgrid.cases.models import Case, Notification, PortalCode
+from civicgrid.core.errors import ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sms(monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "civicgrid.cases.portal.deliver", lambda ch, to, msg: sent.append((ch, to, msg))
+    )
+    return sent
+
+
+def _resolve(loop, case):
+    for action, kw in [
+        ("accept", {}),
+        ("dispatch", {}),
+        ("start", {}),
+        ("resolve", {"note": "已修好"}),
+    ]:
+        case = services.case_transition(actor=loop.staff_a, case=case, action=action, **kw)
+    return case
+
+
+def test_anonymous_report_track_and_rate(client, loop):
+    data = {
+        "item": loop.item_community.pk,
+        "text": "小区路灯坏了",
+        "lon": "114.005",
+        "lat": "23.005",
+        "idempotency_key": "p1",
+    }
+    r = client.post(reverse("portal:report"), data)
+    case = Case.objects.get()
+    assert r.status_code == 302 and case.tracking_code in r["Location"]
+    assert case.reporter is None and case.source == "resident"
+    client.post(reverse("portal:report"), data)
+    assert Case.objects.count() == 1  # the same submission again creates nothing
+    page = client.get(reverse("portal:track_code", args=[case.tracking_code])).content.decode()
+    assert "小区路灯坏了" in page and "staff_a" not in page
+    _resolve(loop, case)
+    client.post(
+        reverse("portal:rate", args=[case.tracking_code]),
+        {"rating": "dissatisfied", "comment": "还是不亮"},
+    )
+    case.refresh_from_db()
+    assert case.status == Status.REOPENED
+
+
+def test_wrong_tracking_code(client, loop):
+    r = client.get(reverse("portal:track"), {"code": "ZZZZZZZZZZ"})
+    assert "查询码不正确" in r.content.decode()
+
+
+def test_phone_login_creates_account_and_shows_my_cases(
+    client, loop, sms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:login"), {"phone": "13800138000"})
+    assert len(sms) == 1 and sms[0][1] == "13800138000"
+    code = re.search(r"\d{6}", sms[0][2]).group()
+    r = client.post(reverse("portal:login"), {"phone": "13800138000", "code": code})
+    assert r.status_code == 302
+    client.post(
+        reverse("portal:report"),
+        {
+            "item": loop.item_community.pk,
+            "text": "垃圾没清",
+            "lon": "114.005",
+            "lat": "23.005",
+            "idempotency_key": "p2",
+        },
+    )
+    case = Case.objects.get()
+    assert case.reporter is not None and case.reporter_phone == "13800138000"
+    assert case.item.name in client.get(reverse("portal:home")).content.decode()
+    assert Notification.objects.filter(user=case.reporter).exists()
+
+
+def test_code_rules(loop, sms, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.code_send(phone="13900139000")
+    with pytest.raises(Exception, match="60"):
+        portal.code_send(phone="13900139000")
+    for _ in range(portal.MAX_ATTEMPTS):
+        with pytest.raises(ValidationFailed):
+            portal.code_verify(
+                phone="13900139000", code="000000" if "000000" not in sms[0][2] else "111111"
+            )
+    real = re.search(r"\d{6}", sms[0][2]).group()
+    with pytest.raises(ValidationFailed, match="错误次数过多"):
+        portal.code_verify(phone="13900139000", code=real)
+    assert PortalCode.objects.get().attempts == portal.MAX_ATTEMPTS
+
+
+def test_bad_phone_names_the_rule(loop):
+    with pytest.raises(ValidationFailed) as exc:
+        portal.code_send(phone="1380013800")
+    assert "11位" in str(exc.value.message)
+
+
+def test_a_signed_in_resident_cannot_rate_someone_elses_case(client, loop, sms):
+    other = services.case_create(
+        actor=loop.resident_user,
+        item=loop.item_community,
+        text="x",
+        lon=114.005,
+        lat=23.005,
+        source="resident",
+    )
+    _resolve(loop, other)
+    client.force_login(loop.staff_b)
+    client.post(reverse("portal:rate", args=[other.tracking_code]), {"rating": "satisfied"})
+    other.refresh_from_db()
+    assert other.status == Status.RESOLVED
