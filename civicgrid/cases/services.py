@@ -115,6 +115,7 @@ def case_create(
     external_id: str = "",
     urgent: bool | None = None,
     anonymous: bool = False,
+    community: Area | None = None,
 ) -> Case:
     """Create a case, route it to a grid and a handler, compute its deadlines, write the ledger.
 
@@ -134,7 +135,9 @@ def case_create(
     if source not in Source.values:
         raise ValidationFailed(_("未知的来源。"))
     located, suggested = True, None
-    if grid is None:
+    if grid is None and (lon is None or lat is None) and community is not None:
+        located = False  # e.g. a hotline order with an address but no coordinates
+    elif grid is None:
         if lon is None or lat is None:
             raise ValidationFailed(
                 _("请在地图上选择位置或选择网格。"), details={"location": [_("缺少位置。")]}
@@ -151,7 +154,7 @@ def case_create(
             )
             if suggested is None:
                 raise ValidationFailed(_("该位置不在任何网格内,且系统中尚无网格。"))
-    community = (grid or suggested).community
+    community = (grid or suggested).community if (grid or suggested) else community
     now = timezone.now()
     is_urgent = bool(item.urgent_hours) if urgent is None else urgent
     handler_area, handler_unit = default_handler(item, item.mode, community)
