@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicgrid.core.errors import ApplicationError, NotFound
+from civicgrid.core.audit import audit_record
+from civicgrid.core.errors import ApplicationError, NotFound, PermissionDenied
 from civicgrid.geo.models import Area, Grid
+from civicgrid.orgs.access import has_capability
 from civicgrid.orgs.models import Unit
 
-from . import selectors, services, workflow
+from . import assessment, exports, selectors, services, workflow
 from .choices import Domain, SlaState, Source, Status
 from .forms import CaseCreateForm, TransitionForm
 from .models import Case, Department, MatterGroup
@@ -183,3 +188,81 @@ def case_act(request, pk: int):
     else:
         messages.success(request, _("已%(a)s。") % {"a": workflow.ACTIONS[d["action"]].label})
     return redirect("cases:detail", pk=pk)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(content: bytes, name: str) -> HttpResponse:
+    resp = HttpResponse(content, content_type=XLSX)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return resp
+
+
+@login_required
+def queue_export(request, name: str):
+    if not has_capability(request.user, "export"):
+        raise PermissionDenied(_("您没有导出权限。"))
+    if name not in selectors.QUEUES:
+        raise Http404
+    qs = selectors.apply_filters(selectors.queue(user=request.user, name=name), request.GET)
+    audit_record(
+        actor=request.user,
+        action="export",
+        detail={"what": "cases", "queue": name, "filters": dict(request.GET.items())},
+        request=request,
+    )
+    return _xlsx_response(
+        exports.cases_xlsx(qs), f"cases-{name}-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+
+
+def _period(request) -> tuple[dt.datetime, dt.datetime, str]:
+    """?month=2026-11 (default: this month)."""
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in (request.GET.get("month") or f"{today:%Y-%m}").split("-"))
+        start_day = dt.date(year, month, 1)
+    except ValueError:
+        start_day = today.replace(day=1)
+    end_day = (start_day + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start_day, dt.time(), tz),
+        dt.datetime.combine(end_day, dt.time(), tz),
+        f"{start_day:%Y-%m}",
+    )
+
+
+@login_required
+def assessment_page(request):
+    start, end, month = _period(request)
+    by = request.GET.get("by", "resolution_rate")
+    if by not in (
+        "response_rate",
+        "resolution_rate",
+        "on_time_rate",
+        "satisfaction_rate",
+        "reopen_rate",
+    ):
+        by = "resolution_rate"
+    sheets = {
+        _("社区"): assessment.ranked(
+            assessment.for_areas(
+                user=request.user, level=Area.Level.COMMUNITY, start=start, end=end
+            ),
+            by,
+        ),
+        _("街道"): assessment.ranked(
+            assessment.for_areas(user=request.user, level=Area.Level.STREET, start=start, end=end),
+            by,
+        ),
+        _("部门"): assessment.ranked(
+            assessment.for_departments(user=request.user, start=start, end=end), by
+        ),
+    }
+    if request.GET.get("format") == "xlsx":
+        if not has_capability(request.user, "export"):
+            raise PermissionDenied(_("您没有导出权限。"))
+        return _xlsx_response(exports.assessment_xlsx(sheets), f"assessment-{month}.xlsx")
+    return render(request, "cases/assessment.html", {"sheets": sheets, "month": month, "by": by})

@@ -161,3 +161,47 @@ def test_sniff_rejects_disguised_files():
     assert sniff_image(PNG[:16]) == "image/png"
     assert sniff_image(b"%PDF-1.7\n" + b"\0" * 8) is None
     assert sniff_image(io.BytesIO(b"RIFF\0\0\0\0WAVE").read()) is None
+
+
+def test_queue_export_is_scoped_masked_and_audited(client, loop):
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from civicgrid.core.models import AuditLog
+
+    services.case_create(
+        actor=loop.worker_a1,
+        item=loop.item_community,
+        text="东门的事",
+        lon=114.005,
+        lat=23.005,
+        reporter_phone="13800138000",
+    )
+    services.case_create(
+        actor=loop.staff_b, item=loop.item_community, text="西门的事", lon=114.025, lat=23.005
+    )
+    login(client, loop.staff_a)
+    r = client.get(reverse("cases:queue_export", args=["all"]))
+    assert r.status_code == 200
+    rows = list(load_workbook(_io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    texts = [row[3] for row in rows[1:]]
+    assert texts == ["东门的事"]
+    assert rows[1][-1] == "138****8000"
+    assert AuditLog.objects.filter(actor=loop.staff_a, action="export").count() == 1
+
+
+def test_export_needs_the_capability(client, loop):
+    login(client, loop.worker_a1)  # full-time grid workers may not export
+    assert client.get(reverse("cases:queue_export", args=["all"])).status_code == 403
+
+
+def test_assessment_page_and_excel(client, loop):
+    services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="x", lon=114.005, lat=23.005
+    )
+    login(client, loop.street_staff)
+    body = client.get(reverse("cases:assessment")).content.decode()
+    assert loop.community_a.name in body and loop.community_b.name in body
+    r = client.get(reverse("cases:assessment"), {"format": "xlsx"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
