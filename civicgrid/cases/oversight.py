@@ -43,7 +43,7 @@ def _street_staff_over(user, case: Case) -> bool:
 @transaction.atomic
 def whistle_blow(*, actor, case: Case, units: list, report_hours: int, note: str) -> WhistleCall:
     """Street staff call departments to report on a case within `report_hours`."""
-    case = Case.objects.select_for_update().select_related("area").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=case.pk)
     if not _street_staff_over(actor, case):
         raise PermissionDenied(_("只有所在街道(镇)的工作人员可以吹哨。"))
     if case.status in FINAL_STATUSES:
@@ -78,7 +78,7 @@ def whistle_blow(*, actor, case: Case, units: list, report_hours: int, note: str
 def whistle_report(*, actor, response: WhistleResponse, text: str) -> WhistleResponse:
     """A department reports (报到): accepts and responds. Late reports are marked."""
     response = (
-        WhistleResponse.objects.select_for_update()
+        WhistleResponse.objects.select_for_update(of=("self",))
         .select_related("call__case", "unit")
         .get(pk=response.pk)
     )
@@ -110,7 +110,7 @@ def whistle_rate(
 ) -> WhistleResponse:
     """The street rates a department's response, 1 (poor) to 5 (excellent)."""
     response = (
-        WhistleResponse.objects.select_for_update()
+        WhistleResponse.objects.select_for_update(of=("self",))
         .select_related("call__case__area", "unit")
         .get(pk=response.pk)
     )
@@ -157,7 +157,7 @@ def _is_tier_above(user, case: Case) -> bool:
 @transaction.atomic
 def supervise(*, actor, case: Case, note: str) -> Supervision:
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("area__parent", "handler_area")
         .get(pk=case.pk)
     )
@@ -179,7 +179,11 @@ def supervise(*, actor, case: Case, note: str) -> Supervision:
 
 @transaction.atomic
 def supervision_answer(*, actor, supervision: Supervision, answer: str) -> Supervision:
-    sup = Supervision.objects.select_for_update().select_related("case").get(pk=supervision.pk)
+    sup = (
+        Supervision.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=supervision.pk)
+    )
     if not is_handler(actor, sup.case):
         raise PermissionDenied(_("只有承办人可以答复督办。"))
     if sup.answered_at:

@@ -424,7 +424,7 @@ def task_reply(*, actor, task: CaseTask, reply: str) -> CaseTask:
     """An assisting (or the lead) department replies on its own part of a joint case."""
     from civicgrid.core.scoping import get_scope
 
-    task = CaseTask.objects.select_for_update().select_related("case").get(pk=task.pk)
+    task = CaseTask.objects.select_for_update(of=("self",)).select_related("case").get(pk=task.pk)
     if task.unit_id not in get_scope(actor).unit_ids:
         raise NotFound()
     reply = _clean_text(reply)

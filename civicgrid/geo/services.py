@@ -57,7 +57,8 @@ def grid_create(*, actor, code: str, name: str, community: Area, geometry: dict 
     grid.min_x, grid.min_y, grid.max_x, grid.max_y = _bbox(geometry)
     grid.full_clean()
     grid.save()
-    transaction.on_commit(_grids_changed)
+    _grids_changed()  # this process, now (the new grid is visible inside this transaction)
+    transaction.on_commit(_grids_changed)  # and again once committed
     return grid
 
 
@@ -66,6 +67,7 @@ def grid_update_geometry(*, actor, grid: Grid, geometry: dict | None) -> Grid:
     grid.geometry = geometry
     grid.min_x, grid.min_y, grid.max_x, grid.max_y = _bbox(geometry)
     grid.save(update_fields=["geometry", "min_x", "min_y", "max_x", "max_y", "updated_at"])
+    _grids_changed()
     transaction.on_commit(_grids_changed)
     return grid
 

@@ -10,9 +10,9 @@ from civicgrid.testing.factories import make_user
 @pytest.fixture
 def loop(tiny):
     """The tiny county plus a small catalogue, a department with a handler, and a resident user."""
-    group = MatterGroup.objects.create(code="ZF", name="综合执法", domain="enforcement")
+    group = MatterGroup.objects.create(code="TZ", name="测试分类", domain="enforcement")
     tiny.item_community = MatterItem.objects.create(
-        code="ZF01-01",
+        code="TZ01-01",
         name="楼道堆物",
         group=group,
         domain="enforcement",
@@ -23,7 +23,7 @@ def loop(tiny):
         resolve_days=3,
     )
     tiny.item_department = MatterItem.objects.create(
-        code="ZF02-01",
+        code="TZ02-01",
         name="占道经营",
         group=group,
         domain="enforcement",
@@ -35,7 +35,7 @@ def loop(tiny):
         resolve_days=5,
     )
     tiny.item_urgent = MatterItem.objects.create(
-        code="AQ01-01",
+        code="TA01-01",
         name="燃气泄漏",
         group=group,
         domain="work_safety",

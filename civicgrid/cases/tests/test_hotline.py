@@ -36,7 +36,7 @@ GOOD = [
     [
         "H001",
         "楼道堆物堵塞消防通道",
-        "ZF01-01",
+        "TZ01-01",
         "王女士",
         "13800138000",
         "东门小区3栋",
@@ -45,8 +45,8 @@ GOOD = [
         "",
         "",
     ],
-    ["H002", "楼道杂物", "ZF01-01", "李先生", "13900139000", "东门小区5栋", "", "", "G-A2", ""],
-    ["H003", "路口占道经营", "ZF02-01", "", "", "东门路口", "", "", "", "441322001001"],
+    ["H002", "楼道杂物", "TZ01-01", "李先生", "13900139000", "东门小区5栋", "", "", "G-A2", ""],
+    ["H003", "路口占道经营", "TZ02-01", "", "", "东门路口", "", "", "", "441322001001"],
 ]
 
 
@@ -64,11 +64,11 @@ def test_import_creates_cases_and_a_second_run_creates_nothing(loop, tmp_path):
 
 def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(loop, tmp_path):
     rows = GOOD + [
-        ["H004", "", "ZF01-01", "", "", "", "114.005", "23.005", "", ""],
+        ["H004", "", "TZ01-01", "", "", "", "114.005", "23.005", "", ""],
         ["H005", "x", "NOPE", "", "", "", "114.005", "23.005", "", ""],
-        ["H006", "x", "ZF01-01", "", "", "", "abc", "23.005", "", ""],
-        ["H007", "x", "ZF01-01", "", "", "", "", "", "G-B1", ""],  # another community's grid
-        ["H001", "x", "ZF01-01", "", "", "", "114.005", "23.005", "", ""],
+        ["H006", "x", "TZ01-01", "", "", "", "abc", "23.005", "", ""],
+        ["H007", "x", "TZ01-01", "", "", "", "", "", "G-B1", ""],  # another community's grid
+        ["H001", "x", "TZ01-01", "", "", "", "114.005", "23.005", "", ""],
     ]
     path = xlsx(tmp_path, rows)
     result = import_orders(actor=loop.staff_a, content=path.read_bytes(), filename=path.name)
@@ -85,7 +85,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(loop, tm
 
 
 def test_partial_imports_the_good_rows(loop, tmp_path):
-    path = xlsx(tmp_path, GOOD + [["H009", "", "ZF01-01", "", "", "", "114.005", "23.005", "", ""]])
+    path = xlsx(tmp_path, GOOD + [["H009", "", "TZ01-01", "", "", "", "114.005", "23.005", "", ""]])
     result = import_orders(
         actor=loop.staff_a, content=path.read_bytes(), filename=path.name, partial=True
     )
@@ -107,7 +107,7 @@ def test_gbk_csv_and_missing_columns(loop, tmp_path):
 
 
 def test_management_command_refuses_and_explains(loop, tmp_path, capsys):
-    path = xlsx(tmp_path, [["H1", "", "ZF01-01", "", "", "", "114.005", "23.005", "", ""]])
+    path = xlsx(tmp_path, [["H1", "", "TZ01-01", "", "", "", "114.005", "23.005", "", ""]])
     with pytest.raises(CommandError):
         call_command("import_hotline", str(path), user="staff_a")
     assert "第 2 行『诉求内容』" in capsys.readouterr().err
