@@ -32,7 +32,7 @@ def _ledger(case: Case, *, actor, action: str, note: str = "", data: dict | None
     )
 
 
-def _street_staff_over(user, case: Case) -> bool:
+def street_staff_over(user, case: Case) -> bool:
     scope = get_scope(user, CHANGE)
     if scope.everything:
         return True
@@ -44,7 +44,7 @@ def _street_staff_over(user, case: Case) -> bool:
 def whistle_blow(*, actor, case: Case, units: list, report_hours: int, note: str) -> WhistleCall:
     """Street staff call departments to report on a case within `report_hours`."""
     case = Case.objects.select_for_update(of=("self",)).select_related("area").get(pk=case.pk)
-    if not _street_staff_over(actor, case):
+    if not street_staff_over(actor, case):
         raise PermissionDenied(_("只有所在街道(镇)的工作人员可以吹哨。"))
     if case.status in FINAL_STATUSES:
         raise Conflict(_("事件已结束,不能吹哨。"))
@@ -114,7 +114,7 @@ def whistle_rate(
         .select_related("call__case__area", "unit")
         .get(pk=response.pk)
     )
-    if not _street_staff_over(actor, response.call.case):
+    if not street_staff_over(actor, response.call.case):
         raise PermissionDenied(_("只有吹哨的街道(镇)可以评价报到情况。"))
     if not (1 <= int(score) <= 5):
         raise ValidationFailed(_("评分须为 1–5 分。"))
@@ -138,7 +138,7 @@ def mark_late_whistle_reports(now: dt.datetime | None = None) -> int:
     )
 
 
-def _is_tier_above(user, case: Case) -> bool:
+def is_tier_above(user, case: Case) -> bool:
     """Street over a community's case; the county (or its leaders) over a street's or a department's."""
     scope = get_scope(user, "view")
     if scope.everything:
@@ -149,7 +149,7 @@ def _is_tier_above(user, case: Case) -> bool:
         return county in scope.area_ids and bool(
             scope.roles & {Role.LEADER, Role.STREET_STAFF, Role.SYSTEM_ADMIN}
         )
-    return _street_staff_over(user, case) or (
+    return street_staff_over(user, case) or (
         case.area.parent_id in scope.area_ids and Role.LEADER in scope.roles
     )
 
@@ -163,7 +163,7 @@ def supervise(*, actor, case: Case, note: str) -> Supervision:
     )
     if not Case.objects.restrict(actor).filter(pk=case.pk).exists():
         raise NotFound()
-    if not _is_tier_above(actor, case):
+    if not is_tier_above(actor, case):
         raise PermissionDenied(_("督办须由上一级发起。"))
     if case.status in FINAL_STATUSES:
         raise Conflict(_("事件已结束,不能督办。"))

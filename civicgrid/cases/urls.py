@@ -12,4 +12,5 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),
+    path("<int:pk>/oversight/<str:what>/", views.case_oversight, name="oversight"),
 ]

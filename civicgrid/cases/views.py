@@ -15,15 +15,17 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import ApplicationError, NotFound, PermissionDenied
+from civicgrid.core.scoping import get_scope
 from civicgrid.geo.models import Area, Grid
 from civicgrid.orgs.access import has_capability
 from civicgrid.orgs.models import Unit
 
 from . import assessment, exports, selectors, services, workflow
-from .choices import Domain, SlaState, Source, Status
+from .choices import FINAL_STATUSES, Domain, SlaState, Source, Status
 from .forms import CaseCreateForm, TransitionForm
 from .models import Case, Department, MatterGroup
-from .permissions import may
+from .oversight import is_tier_above, street_staff_over
+from .permissions import is_handler, may
 
 
 @login_required
@@ -117,10 +119,22 @@ def case_detail(request, pk: int):
         else []
     )
     tiers = Area.objects.restrict(request.user).filter(pk__in=[case.area_id, case.area.parent_id])
+    open_case = case.status not in FINAL_STATUSES
+    unlocated_grids = []
+    if not case.located:
+        unlocated_grids = Grid.objects.restrict(request.user).filter(
+            community__parent=case.area.parent_id
+        )
     return render(
         request,
         "cases/detail.html",
         {
+            "can_whistle": open_case and street_staff_over(request.user, case),
+            "can_supervise": open_case and is_tier_above(request.user, case),
+            "is_handler": is_handler(request.user, case),
+            "my_units": get_scope(request.user).unit_ids,
+            "all_departments": Department.objects.select_related("unit").order_by("unit__name"),
+            "unlocated_grids": unlocated_grids,
             "case": case,
             "events": selectors.case_ledger(case=case),
             "actions": actions,
@@ -266,3 +280,72 @@ def assessment_page(request):
             raise PermissionDenied(_("您没有导出权限。"))
         return _xlsx_response(exports.assessment_xlsx(sheets), f"assessment-{month}.xlsx")
     return render(request, "cases/assessment.html", {"sheets": sheets, "month": month, "by": by})
+
+
+@login_required
+@require_POST
+def case_oversight(request, pk: int, what: str):
+    """Whistle, report, rate a report, supervise, answer supervision, reply on a joint task."""
+    from . import oversight
+    from .models import CaseTask, Supervision, WhistleResponse
+
+    case = selectors.case_get(user=request.user, pk=pk)
+    if case is None:
+        raise NotFound()
+    p = request.POST
+    try:
+        if what == "whistle":
+            units = list(Unit.objects.filter(pk__in=p.getlist("units"), department__isnull=False))
+            hours = int(p.get("hours") or 0)
+            oversight.whistle_blow(
+                actor=request.user,
+                case=case,
+                units=units,
+                report_hours=hours,
+                note=p.get("note", ""),
+            )
+        elif what == "report":
+            resp = WhistleResponse.objects.filter(pk=p.get("response"), call__case=case).first()
+            if resp is None:
+                raise NotFound()
+            oversight.whistle_report(actor=request.user, response=resp, text=p.get("text", ""))
+        elif what == "rate_report":
+            resp = WhistleResponse.objects.filter(pk=p.get("response"), call__case=case).first()
+            if resp is None:
+                raise NotFound()
+            oversight.whistle_rate(
+                actor=request.user,
+                response=resp,
+                score=int(p.get("score") or 0),
+                comment=p.get("comment", ""),
+            )
+        elif what == "supervise":
+            oversight.supervise(actor=request.user, case=case, note=p.get("note", ""))
+        elif what == "answer":
+            sup = Supervision.objects.filter(pk=p.get("supervision"), case=case).first()
+            if sup is None:
+                raise NotFound()
+            oversight.supervision_answer(
+                actor=request.user, supervision=sup, answer=p.get("answer", "")
+            )
+        elif what == "task_reply":
+            task = CaseTask.objects.filter(pk=p.get("task"), case=case).first()
+            if task is None:
+                raise NotFound()
+            services.task_reply(actor=request.user, task=task, reply=p.get("reply", ""))
+        elif what == "locate":
+            grid = Grid.objects.restrict(request.user).filter(pk=p.get("grid")).first()
+            if grid is None:
+                raise NotFound()
+            services.case_locate(actor=request.user, case=case, grid=grid, note=p.get("note", ""))
+        else:
+            raise Http404
+    except ValueError:
+        messages.error(request, _("请填写有效的数字。"))
+    except ApplicationError as e:
+        if e.status == 404:
+            raise
+        messages.error(request, str(e.message))
+    else:
+        messages.success(request, _("已提交。"))
+    return redirect("cases:detail", pk=pk)

@@ -205,3 +205,46 @@ def test_assessment_page_and_excel(client, loop):
     assert loop.community_a.name in body and loop.community_b.name in body
     r = client.get(reverse("cases:assessment"), {"format": "xlsx"})
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_whistle_report_and_supervision_through_the_pages(client, loop):
+    from civicgrid.cases.models import Supervision, WhistleResponse
+
+    case = services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="x", lon=114.005, lat=23.005
+    )
+    url = lambda what: reverse("cases:oversight", args=[case.pk, what])  # noqa: E731
+    login(client, loop.street_staff)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "吹哨" in page and "发起督办" in page
+    client.post(url("whistle"), {"units": [loop.dept_unit.pk], "hours": "2", "note": "联合处置"})
+    client.post(url("supervise"), {"note": "今日办结"})
+    resp = WhistleResponse.objects.get()
+    login(client, loop.dept_handler)
+    assert "报到" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    client.post(url("report"), {"response": resp.pk, "text": "已到场"})
+    login(client, loop.staff_a)
+    client.post(url("answer"), {"supervision": Supervision.objects.get().pk, "answer": "已安排"})
+    resp.refresh_from_db()
+    assert resp.reported_at is not None and Supervision.objects.get().answered_at is not None
+    login(client, loop.street_staff)
+    client.post(url("rate_report"), {"response": resp.pk, "score": "4"})
+    resp.refresh_from_db()
+    assert resp.score == 4
+
+
+def test_oversight_refusals_are_explained(client, loop):
+    case = services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="x", lon=114.005, lat=23.005
+    )
+    login(client, loop.staff_a)
+    r = client.post(
+        reverse("cases:oversight", args=[case.pk, "whistle"]),
+        {"units": [loop.dept_unit.pk], "hours": "2", "note": "x"},
+        follow=True,
+    )
+    assert "只有所在街道" in r.content.decode()
+    r = client.post(
+        reverse("cases:oversight", args=[case.pk, "whistle"]), {"hours": "x"}, follow=True
+    )
+    assert "有效的数字" in r.content.decode() or "只有所在街道" in r.content.decode()
