@@ -28,9 +28,15 @@ class AuditLog(models.Model):
         IMPORT = "import", _("导入")
         SEARCH = "search", _("按证件/电话检索")
         KEY_ROTATION = "key_rotation", _("密钥轮换")
+        ROLE_ASSIGN = "role_assign", _("任命角色")
+        ROLE_REVOKE = "role_revoke", _("撤销角色")
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     action = models.CharField(_("动作"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("对象类型"), max_length=60, blank=True)

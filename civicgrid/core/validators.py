@@ -28,7 +28,9 @@ def validate_id_number(value: str) -> str:
     """Validate a resident identity card number (18 characters) and return it normalised."""
     v = normalize_id_number(value)
     if len(v) != 18:
-        raise ValidationError(_("身份证号码应为18位(现为%(n)d位)。"), code="id_length", params={"n": len(v)})
+        raise ValidationError(
+            _("身份证号码应为18位(现为%(n)d位)。"), code="id_length", params={"n": len(v)}
+        )
     if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
         raise ValidationError(_("身份证号码前17位须为数字,末位为数字或X。"), code="id_chars")
     try:
@@ -66,7 +68,9 @@ def validate_phone(value: str) -> str:
     if not v.isdigit():
         raise ValidationError(_("手机号码只能包含数字。"), code="phone_chars")
     if len(v) != 11:
-        raise ValidationError(_("手机号码应为11位(现为%(n)d位)。"), code="phone_length", params={"n": len(v)})
+        raise ValidationError(
+            _("手机号码应为11位(现为%(n)d位)。"), code="phone_length", params={"n": len(v)}
+        )
     if not _MOBILE_RE.match(v):
         raise ValidationError(_("手机号码须以13–19开头。"), code="phone_prefix")
     return v
@@ -76,4 +80,44 @@ def validate_division_code(value: str) -> str:
     v = (value or "").strip()
     if not _DIVISION_RE.match(v):
         raise ValidationError(_("行政区划代码应为12位数字。"), code="division_code")
+    return v
+
+
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+
+
+def credit_code_check_char(first17: str) -> str:
+    """GB 32100-2015 check character of a unified social credit code."""
+    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> str:
+    """Validate a unified social credit code (统一社会信用代码) and return it normalised."""
+    v = (value or "").strip().upper().replace(" ", "")
+    if len(v) != 18:
+        raise ValidationError(
+            _("统一社会信用代码应为18位(现为%(n)d位)。"), code="credit_length", params={"n": len(v)}
+        )
+    if any(c not in _CREDIT_CHARS for c in v):
+        raise ValidationError(
+            _("统一社会信用代码含有不允许的字符(不使用 I、O、Z、S、V)。"), code="credit_chars"
+        )
+    if credit_code_check_char(v[:17]) != v[17]:
+        raise ValidationError(_("统一社会信用代码校验位不正确(GB 32100)。"), code="credit_checksum")
+    return v
+
+
+def validate_contact_phone(value: str) -> str:
+    """A mobile number, or a landline with area code (0752-1234567, optional extension)."""
+    v = normalize_phone(value)
+    if v.startswith("1"):
+        return validate_phone(v)
+    v = (value or "").strip().replace(" ", "")
+    if not _LANDLINE_RE.match(v):
+        raise ValidationError(
+            _("联系电话应为手机号或带区号的固定电话(如 0752-1234567)。"), code="phone_format"
+        )
     return v

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from civicgrid.core.scoping import VIEW, Scope, get_scope
+from civicgrid.core.errors import NotFound, PermissionDenied
+from civicgrid.core.scoping import CHANGE, VIEW, Scope, get_scope
 
 from .choices import CAPABILITIES, Role
 
@@ -15,9 +16,9 @@ def resolve_scope(user, action: str = VIEW) -> Scope:
     from .models import RoleAssignment
 
     assignments = list(
-        RoleAssignment.objects.filter(user=user, active=True).select_related("area").only(
-            "role", "area__path", "grid_id", "unit_id"
-        )
+        RoleAssignment.objects.filter(user=user, active=True)
+        .select_related("area")
+        .only("role", "area__path", "grid_id", "unit_id")
     )
     roles = frozenset(a.role for a in assignments)
     if user.is_superuser:
@@ -37,7 +38,10 @@ def resolve_scope(user, action: str = VIEW) -> Scope:
         grid_ids |= set(Grid.objects.filter(parent_id__in=grid_ids).values_list("id", flat=True))
     unit_ids = {a.unit_id for a in allowed if a.unit_id}
     return Scope(
-        area_ids=frozenset(area_ids), grid_ids=frozenset(grid_ids), unit_ids=frozenset(unit_ids), roles=roles
+        area_ids=frozenset(area_ids),
+        grid_ids=frozenset(grid_ids),
+        unit_ids=frozenset(unit_ids),
+        roles=roles,
     )
 
 
@@ -55,3 +59,15 @@ def can_act_on(user, obj, capability: str) -> bool:
     if not has_capability(user, capability):
         return False
     return type(obj).objects.restrict(user, capability).filter(pk=obj.pk).exists()
+
+
+def require_scope(actor, obj, action: str = CHANGE) -> None:
+    """Raise NotFound when ``actor`` cannot see ``obj`` at all, PermissionDenied when the row is
+    visible but the action is not allowed on it. ``actor=None`` is the system; ``obj=None`` passes."""
+    if obj is None or actor is None:
+        return
+    if type(obj).objects.restrict(actor, action).filter(pk=obj.pk).exists():
+        return
+    if action != VIEW and type(obj).objects.restrict(actor, VIEW).filter(pk=obj.pk).exists():
+        raise PermissionDenied()
+    raise NotFound()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.scoping import ScopedModel
@@ -17,10 +18,17 @@ class Unit(ScopedModel):
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     area = models.ForeignKey(
-        "geo.Area", on_delete=models.PROTECT, related_name="units", verbose_name=_("所在区划"),
+        "geo.Area",
+        on_delete=models.PROTECT,
+        related_name="units",
+        verbose_name=_("所在区划"),
     )
     grid = models.ForeignKey(
-        "geo.Grid", on_delete=models.SET_NULL, null=True, blank=True, related_name="units",
+        "geo.Grid",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="units",
         verbose_name=_("所在网格"),
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -29,8 +37,12 @@ class Unit(ScopedModel):
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     party_organization = models.ForeignKey(
-        "PartyOrganization", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="units", verbose_name=_("党组织"),
+        "PartyOrganization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("党组织"),
     )
 
     scope_area_field = "area_id"
@@ -53,19 +65,34 @@ class PartyOrganization(ScopedModel):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=32, choices=OrgKind.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("上级党组织"),
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     area = models.ForeignKey(
-        "geo.Area", on_delete=models.PROTECT, related_name="party_organizations", verbose_name=_("所在区划"),
+        "geo.Area",
+        on_delete=models.PROTECT,
+        related_name="party_organizations",
+        verbose_name=_("所在区划"),
     )
     grid = models.ForeignKey(
-        "geo.Grid", on_delete=models.SET_NULL, null=True, blank=True, related_name="party_organizations",
+        "geo.Grid",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="party_organizations",
         verbose_name=_("网格"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="organizations",
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organizations",
         verbose_name=_("所属单位"),
     )
     secretary_name = models.CharField(_("书记"), max_length=50, blank=True)
@@ -87,20 +114,34 @@ class RoleAssignment(ScopedModel):
     """Binds a user to a role over an area subtree, a grid, or a unit."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
         verbose_name=_("用户"),
     )
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
     area = models.ForeignKey(
-        "geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments",
+        "geo.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
         verbose_name=_("区划"),
     )
     grid = models.ForeignKey(
-        "geo.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments",
+        "geo.Grid",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
         verbose_name=_("网格"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments",
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
         verbose_name=_("单位"),
     )
     active = models.BooleanField(_("有效"), default=True)
@@ -122,6 +163,16 @@ class RoleAssignment(ScopedModel):
     def __str__(self) -> str:
         target = self.grid or self.area or self.unit or _("全部")
         return f"{self.user} · {self.get_role_display()} · {target}"
+
+    @classmethod
+    def scope_q(cls, scope):
+        """An assignment is in scope where its target is: an area in the subtree, a grid of a
+        community in the subtree (or an assigned grid), or a unit located in the subtree."""
+        q = super().scope_q(scope)
+        if scope.area_ids:
+            extra = Q(grid__community_id__in=scope.area_ids) | Q(unit__area_id__in=scope.area_ids)
+            q = extra if q is None else q | extra
+        return q
 
     def clean(self) -> None:
         if self.role in GRID_ROLES and not self.grid_id:

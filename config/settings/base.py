@@ -122,6 +122,11 @@ AXES_RESET_ON_SUCCESS = True
 CIVICGRID_2FA_REQUIRED_ROLES = ["system_admin", "leader"]
 CIVICGRID_2FA_ENFORCED = True
 
+# Central households and information officers (镇江 model: 2–3 officers, ~30 households each).
+# Assignments beyond these limits are refused.
+CIVICGRID_CENTRAL_HOUSEHOLD_MAX_OFFICERS = 3
+CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "civicgrid" / "locale"]
