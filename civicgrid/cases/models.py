@@ -171,6 +171,8 @@ class Case(ScopedModel):
         _("状态"), max_length=16, choices=Status.choices, default=Status.REPORTED, db_index=True
     )
     text = models.TextField(_("描述"), max_length=4000)
+    # Segmented terms for full-text search (see civicgrid.core.textsearch); indexed by FTS5 / GIN.
+    search_text = models.TextField(blank=True, default="", editable=False)
     address = models.CharField(_("地点"), max_length=200, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)

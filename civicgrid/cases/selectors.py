@@ -9,6 +9,7 @@ from civicgrid.orgs.choices import Role
 
 from .choices import OPEN_STATUSES, SlaState, Status
 from .models import Case, CaseEvent, WhistleResponse
+from .search import text_filter
 
 QUEUES = {
     "mine": "我的网格",
@@ -100,9 +101,7 @@ def apply_filters(qs: QuerySet[Case], params) -> QuerySet[Case]:
         qs = qs.filter(item__domain=params["domain"])
     if params.get("source"):
         qs = qs.filter(source=params["source"])
-    q = (params.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(number=q) | Q(text__contains=q) | Q(address__contains=q))
+    qs = text_filter(qs, params.get("q") or "")
     sort = SORTS.get(params.get("sort") or "deadline", SORTS["deadline"])
     return qs.order_by(*sort)
 

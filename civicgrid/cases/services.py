@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from civicgrid.core.scoping import CHANGE, get_scope
+from civicgrid.core.textsearch import index_terms
 from civicgrid.geo.locator import locate
 from civicgrid.geo.models import Area, Grid
 from civicgrid.orgs.models import Unit
@@ -174,6 +175,7 @@ def case_create(
         level=item.level,
         mode=item.mode,
         text=text,
+        search_text=index_terms(text, address, item.name),
         address=address,
         lon=lon,
         lat=lat,

@@ -248,3 +248,27 @@ def test_oversight_refusals_are_explained(client, loop):
         reverse("cases:oversight", args=[case.pk, "whistle"]), {"hours": "x"}, follow=True
     )
     assert "有效的数字" in r.content.decode() or "只有所在街道" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("路灯", {"小区路灯不亮"}),
+        ("消防通道", {"楼道堆物堵塞消防通道"}),
+        ("垃圾", set()),
+        ("堵塞", {"楼道堆物堵塞消防通道"}),
+    ],
+)
+def test_chinese_full_text_search_in_the_queue(client, loop, q, expected):
+    for text in ("小区路灯不亮", "楼道堆物堵塞消防通道"):
+        services.case_create(
+            actor=loop.worker_a1, item=loop.item_community, text=text, lon=114.005, lat=23.005
+        )
+    services.case_create(
+        actor=loop.staff_b, item=loop.item_community, text="西门路灯不亮", lon=114.025, lat=23.005
+    )
+    login(client, loop.staff_a)
+    from civicgrid.cases import selectors
+
+    qs = selectors.apply_filters(selectors.queue(user=loop.staff_a, name="all"), {"q": q})
+    assert set(qs.values_list("text", flat=True)) == expected
