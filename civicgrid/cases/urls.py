@@ -9,6 +9,7 @@ urlpatterns = [
     path("q/<str:name>/", views.queue, name="queue_named"),
     path("q/<str:name>/export/", views.queue_export, name="queue_export"),
     path("assessment/", views.assessment_page, name="assessment"),
+    path("bulk/", views.queue_bulk, name="bulk"),
     path("new/", views.case_new, name="new"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),

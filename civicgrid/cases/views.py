@@ -349,3 +349,35 @@ def case_oversight(request, pk: int, what: str):
     else:
         messages.success(request, _("已提交。"))
     return redirect("cases:detail", pk=pk)
+
+
+BULK_ACTIONS = ("accept", "dispatch", "start", "close")
+
+
+@login_required
+@require_POST
+def queue_bulk(request):
+    """Apply one action to many cases, each through case_transition; report each refusal."""
+    action = request.POST.get("action")
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("不支持的批量操作。"))
+        return redirect(request.POST.get("next") or "cases:queue")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    done, failed = 0, []
+    for case in selectors.case_base(user=request.user).filter(pk__in=ids):
+        try:
+            services.case_transition(actor=request.user, case=case, action=action)
+            done += 1
+        except ApplicationError as e:
+            failed.append(f"{case.number}:{e.message}")
+    missing = len(ids) - done - len(failed)
+    if done:
+        messages.success(
+            request, _("已批量%(a)s %(n)d 件。") % {"a": workflow.ACTIONS[action].label, "n": done}
+        )
+    for f in failed[:10]:
+        messages.error(request, f)
+    if missing:
+        messages.error(request, _("%(n)d 件找不到或无权查看。") % {"n": missing})
+    nxt = request.POST.get("next") or ""
+    return redirect(nxt if nxt.startswith("/cases/") else "cases:queue")

@@ -272,3 +272,26 @@ def test_chinese_full_text_search_in_the_queue(client, loop, q, expected):
 
     qs = selectors.apply_filters(selectors.queue(user=loop.staff_a, name="all"), {"q": q})
     assert set(qs.values_list("text", flat=True)) == expected
+
+
+def test_bulk_accept_goes_through_the_service_and_reports_refusals(client, loop):
+    a = services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="a", lon=114.005, lat=23.005
+    )
+    b = services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="b", lon=114.005, lat=23.005
+    )
+    services.case_transition(actor=loop.staff_a, case=b, action="accept")
+    other = services.case_create(
+        actor=loop.staff_b, item=loop.item_community, text="c", lon=114.025, lat=23.005
+    )
+    login(client, loop.staff_a)
+    r = client.post(
+        reverse("cases:bulk"), {"action": "accept", "ids": [a.pk, b.pk, other.pk]}, follow=True
+    )
+    body = r.content.decode()
+    assert "已批量受理 1 件" in body and "不能执行" in body and "1 件找不到或无权查看" in body
+    a.refresh_from_db()
+    other.refresh_from_db()
+    assert a.status == "accepted" and other.status == "reported"
+    assert a.events.filter(action="accept").count() == 1
