@@ -6,7 +6,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .choices import HandlingMode, Rating
+from .choices import HandlingMode, Rating, Source
+
+# Channels a staff member may record a case from (the portal and imports set theirs).
+STAFF_SOURCES = ("patrol", "hotline", "visit", "meeting", "leader_visit", "gig_worker")
 from .models import MatterItem
 
 MAX_PHOTOS = 6
@@ -88,12 +91,32 @@ class CaseCreateForm(forms.Form):
         help_text=_("能当场解决的社区级小事:登记、处置、上报一次完成。"),
     )
     quick_note = forms.CharField(label=_("处置情况"), required=False, max_length=2000)
+    source = forms.ChoiceField(
+        label=_("来源"),
+        required=False,
+        choices=[(v, label) for v, label in Source.choices if v in STAFF_SOURCES],
+    )
+    reporter_name = forms.CharField(label=_("诉求人"), max_length=50, required=False)
+    reporter_phone = forms.CharField(label=_("诉求人电话"), max_length=20, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+    def clean_reporter_phone(self):
+        value = self.cleaned_data.get("reporter_phone", "")
+        if not value:
+            return ""
+        from django.core.exceptions import ValidationError
+
+        from civicgrid.core.validators import validate_contact_phone
+
+        try:
+            return validate_contact_phone(value)
+        except ValidationError as e:
+            raise forms.ValidationError(e.messages)
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("q/<str:name>/export/", views.queue_export, name="queue_export"),
     path("assessment/", views.assessment_page, name="assessment"),
     path("bulk/", views.queue_bulk, name="bulk"),
+    path("import/hotline/", views.hotline_import, name="hotline_import"),
     path("new/", views.case_new, name="new"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),

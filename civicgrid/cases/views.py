@@ -76,7 +76,9 @@ def case_new(request):
                 "grid": grid,
                 "address": d.get("address", ""),
                 "idempotency_key": f"web:{request.user.pk}:{d['idempotency_key']}",
-                "source": Source.PATROL,
+                "source": d.get("source") or Source.PATROL,
+                "reporter_name": d.get("reporter_name", ""),
+                "reporter_phone": d.get("reporter_phone", ""),
             }
             try:
                 if d.get("quick"):
@@ -381,3 +383,46 @@ def queue_bulk(request):
         messages.error(request, _("%(n)d 件找不到或无权查看。") % {"n": missing})
     nxt = request.POST.get("next") or ""
     return redirect(nxt if nxt.startswith("/cases/") else "cases:queue")
+
+
+@login_required
+def hotline_import(request):
+    """Upload 12345 work orders (.xlsx or .csv); errors by row and column; nothing written on error."""
+    from .hotline import COLUMNS, import_orders
+
+    if not has_capability(request.user, "import"):
+        raise PermissionDenied(_("您没有导入权限。"))
+    result = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择要导入的文件。"))
+        elif upload.size > 20 * 1024 * 1024:
+            messages.error(request, _("文件超过 20 MB。"))
+        else:
+            try:
+                result = import_orders(
+                    actor=request.user,
+                    content=upload.read(),
+                    filename=upload.name,
+                    partial=bool(request.POST.get("partial")),
+                    dry_run=bool(request.POST.get("dry_run")),
+                )
+            except ApplicationError as e:
+                messages.error(request, str(e.message))
+            else:
+                audit_record(
+                    actor=request.user,
+                    action="import",
+                    request=request,
+                    detail={
+                        "what": "hotline",
+                        "file": upload.name,
+                        "created": result.created,
+                        "skipped": result.skipped,
+                        "errors": len(result.errors),
+                    },
+                )
+    return render(
+        request, "cases/hotline_import.html", {"result": result, "columns": list(COLUMNS)}
+    )

@@ -295,3 +295,34 @@ def test_bulk_accept_goes_through_the_service_and_reports_refusals(client, loop)
     other.refresh_from_db()
     assert a.status == "accepted" and other.status == "reported"
     assert a.events.filter(action="accept").count() == 1
+
+
+def test_staff_record_a_hotline_call_with_the_callers_phone(client, loop):
+    login(client, loop.staff_a)
+    r = _post_new(
+        client, loop, source="hotline", reporter_name="王女士", reporter_phone="13800138000"
+    )
+    assert r.status_code == 302
+    case = Case.objects.get()
+    assert case.source == "hotline" and case.reporter_phone == "13800138000"
+    r = _post_new(client, loop, idempotency_key="other", reporter_phone="12345")
+    assert "11位" in r.content.decode() and Case.objects.count() == 1
+
+
+def test_hotline_import_page(client, loop, tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text(
+        "工单编号,诉求内容,事项编码,经度,纬度\nW1,噪音,TZ01-01,114.005,23.005\nW2,,TZ01-01,114.005,23.005\n",
+        encoding="utf-8",
+    )
+    login(client, loop.staff_a)
+    with path.open("rb") as f:
+        body = client.post(reverse("cases:hotline_import"), {"file": f}).content.decode()
+    assert "新建 0 件" in body and "<td>3</td><td>诉求内容</td>" in body
+    with path.open("rb") as f:
+        body = client.post(
+            reverse("cases:hotline_import"), {"file": f, "partial": "on"}
+        ).content.decode()
+    assert "新建 1 件" in body and Case.objects.count() == 1
+    login(client, loop.worker_a1)
+    assert client.get(reverse("cases:hotline_import")).status_code == 403
