@@ -7,10 +7,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .choices import HandlingMode, Rating, Source
+from .models import MatterItem
 
 # Channels a staff member may record a case from (the portal and imports set theirs).
 STAFF_SOURCES = ("patrol", "hotline", "visit", "meeting", "leader_visit", "gig_worker")
-from .models import MatterItem
 
 MAX_PHOTOS = 6
 _IMAGE_SIGNATURES = {
