@@ -20,6 +20,7 @@ def _overrides_cached(stamp: int) -> dict[dt.date, bool]:
 
 
 _override_stamp = [0]
+_warned_years: set[int] = set()
 
 
 def overrides_changed() -> None:
@@ -34,9 +35,9 @@ def is_workday(day: dt.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        log.warning(
-            "No holiday data for %s; using Monday-Friday. Add overrides in the admin.", day.year
-        )
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            log.warning("No holiday data for %s; using Monday-Friday. Add overrides.", day.year)
         return day.weekday() < 5
 
 
