@@ -1,5 +1,14 @@
-"""Import and export pages (Excel/GeoJSON), mounted at /io/."""
+"""Import and export pages (Excel/CSV), mounted at /io/."""
 
 from django.urls import path
 
-urlpatterns: list = []
+from . import io_views as views
+
+app_name = "io"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:kind>/template/", views.template, name="template"),
+    path("<slug:kind>/import/", views.upload, name="import"),
+    path("<slug:kind>/export/", views.export, name="export"),
+    path("reports/<str:token>/", views.report, name="report"),
+]
