@@ -39,12 +39,15 @@ migrate: $(STAMP)
 
 demo: migrate
 	$(PY) manage.py demo --scale $(SCALE) --if-empty
+	$(PY) manage.py demo_cases --if-empty
 
-# Web server and background worker side by side; Ctrl-C stops both.
+# Web server, background worker and the deadline sweep side by side; Ctrl-C stops all three.
 run: demo
-	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the sweep)"
+	@mkdir -p var
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker >var/worker.log 2>&1 & \
+	  $(PY) manage.py sweep_cases --loop 60 >var/sweep.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)
