@@ -46,7 +46,7 @@ run: demo
 	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the sweep)"
 	@mkdir -p var
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py db_worker >var/worker.log 2>&1 & \
+	  $(PY) manage.py db_worker --no-reload >var/worker.log 2>&1 & \
 	  $(PY) manage.py sweep_cases --loop 60 >var/sweep.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
