@@ -37,7 +37,9 @@ def parse_keys(spec: str) -> tuple[str, dict[str, bytes]]:
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
         key_id, _, b64 = part.partition(":")
         if not key_id or not b64 or "$" in key_id:
-            raise ImproperlyConfigured("CIVICGRID_PII_KEYS must look like 'id:base64key,id:base64key'.")
+            raise ImproperlyConfigured(
+                "CIVICGRID_PII_KEYS must look like 'id:base64key,id:base64key'."
+            )
         raw = base64.b64decode(b64)
         if len(raw) != 32:
             raise ImproperlyConfigured(f"PII key {key_id!r} must be 32 bytes (got {len(raw)}).")
@@ -65,14 +67,17 @@ def keyring() -> KeyRing:
     )
 
 
-def _sm4_gcm_encrypt(key: bytes, nonce: bytes, data: bytes) -> bytes:
+def _sm4_gcm_encrypt(key: bytes, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+    # SM4 has a 128-bit key: the first half of the 32-byte configured key is used.
     enc = Cipher(algorithms.SM4(key[:16]), modes.GCM(nonce)).encryptor()
+    enc.authenticate_additional_data(aad)
     return enc.update(data) + enc.finalize() + enc.tag
 
 
-def _sm4_gcm_decrypt(key: bytes, nonce: bytes, blob: bytes) -> bytes:
+def _sm4_gcm_decrypt(key: bytes, nonce: bytes, blob: bytes, aad: bytes) -> bytes:
     ct, tag = blob[:-16], blob[-16:]
     dec = Cipher(algorithms.SM4(key[:16]), modes.GCM(nonce, tag)).decryptor()
+    dec.authenticate_additional_data(aad)
     return dec.update(ct) + dec.finalize()
 
 
@@ -86,7 +91,7 @@ def encrypt(plaintext: str, *, key_id: str | None = None, cipher: str | None = N
     if cipher == "aes-gcm":
         blob = AESGCM(key).encrypt(nonce, plaintext.encode(), aad)
     else:
-        blob = _sm4_gcm_encrypt(key, nonce, plaintext.encode())
+        blob = _sm4_gcm_encrypt(key, nonce, plaintext.encode(), aad)
     return f"{key_id}${cipher}${base64.b64encode(nonce + blob).decode()}"
 
 
@@ -94,14 +99,16 @@ def decrypt(token: str) -> str:
     ring = keyring()
     key_id, cipher, b64 = token.split("$", 2)
     if key_id not in ring.keys:
-        raise ImproperlyConfigured(f"No PII key with id {key_id!r}; keep old keys until rotation ends.")
+        raise ImproperlyConfigured(
+            f"No PII key with id {key_id!r}; keep old keys until rotation ends."
+        )
     raw = base64.b64decode(b64)
     nonce, blob = raw[:12], raw[12:]
     key = ring.keys[key_id]
     if cipher == "aes-gcm":
         return AESGCM(key).decrypt(nonce, blob, f"{key_id}${cipher}".encode()).decode()
     if cipher == "sm4-gcm":
-        return _sm4_gcm_decrypt(key, nonce, blob).decode()
+        return _sm4_gcm_decrypt(key, nonce, blob, f"{key_id}${cipher}".encode()).decode()
     raise ImproperlyConfigured(f"Unknown cipher {cipher!r} in stored value.")
 
 

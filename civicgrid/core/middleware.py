@@ -5,12 +5,21 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from .errors import ApplicationError
 from .scoping import get_scope
 
-# Paths a signed-in user who still owes a second factor may open.
-_2FA_OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/favicon")
+# Paths a signed-in user who still owes a second factor may open: signing in and out,
+# the 2FA pages themselves, static files and the language switch. Nothing else.
+_2FA_OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/2fa/",
+    "/static/",
+    "/i18n/",
+    "/favicon",
+)
 
 
 class TwoFactorRequiredMiddleware:
@@ -30,12 +39,14 @@ class TwoFactorRequiredMiddleware:
             and needs_second_factor(user)
             and not user.is_verified()
         ):
-            return HttpResponseRedirect(reverse("otp_verify") + f"?next={request.path}")
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('otp_verify')}?{query}")
         return self.get_response(request)
 
 
 def needs_second_factor(user) -> bool:
-    if user.is_superuser:
+    """Superusers and staff (who can open the Django admin) always; others by role."""
+    if user.is_superuser or user.is_staff:
         return True
     roles = get_scope(user).roles
     return bool(roles & set(settings.CIVICGRID_2FA_REQUIRED_ROLES))
@@ -64,3 +75,33 @@ class ApplicationErrorMiddleware:
             return render(request, "error.html", {"error": exc}, status=exc.status)
         messages.error(request, str(exc.message))
         return HttpResponseRedirect(request.headers.get("Referer") or "/")
+
+
+def _csp_header(policy: dict[str, list[str] | tuple[str, ...]]) -> str:
+    parts = []
+    for directive, sources in policy.items():
+        sources = [str(s) for s in sources]
+        parts.append(" ".join([directive, *sources]) if sources else directive)
+    return "; ".join(parts)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets Content-Security-Policy from ``SECURE_CSP`` (and ``SECURE_CSP_REPORT_ONLY``).
+
+    The settings have the shape of Django 6.0's built-in CSP support, so moving to
+    ``django.middleware.csp.ContentSecurityPolicyMiddleware`` later is a one-line change.
+    A view may set its own header; it is then left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enforce = _csp_header(getattr(settings, "SECURE_CSP", {}) or {})
+        self.report_only = _csp_header(getattr(settings, "SECURE_CSP_REPORT_ONLY", {}) or {})
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.enforce and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.enforce
+        if self.report_only and "Content-Security-Policy-Report-Only" not in response:
+            response["Content-Security-Policy-Report-Only"] = self.report_only
+        return response

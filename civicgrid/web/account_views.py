@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 import segno
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,20 +22,31 @@ class LoginView(auth_views.LoginView):
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(label=_("动态验证码"), max_length=6, min_length=6,
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    token = forms.CharField(
+        label=_("动态验证码"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 def _next(request) -> str:
     nxt = request.GET.get("next") or request.POST.get("next") or "/"
-    return nxt if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) else "/"
+    safe = url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return nxt if safe else "/"
+
+
+def _to(name: str, request):
+    return redirect(f"{reverse(name)}?{urlencode({'next': _next(request)})}")
 
 
 @login_required
 def otp_verify(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
-        return redirect(f"/accounts/2fa/setup/?next={_next(request)}")
+        return _to("otp_setup", request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -45,7 +59,7 @@ def otp_verify(request):
 @login_required
 def otp_setup(request):
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect(f"/accounts/2fa/?next={_next(request)}")
+        return _to("otp_verify", request)
     device, _created = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "CivicGrid"}
     )
@@ -58,5 +72,11 @@ def otp_setup(request):
             return redirect(_next(request))
         form.add_error("token", _("验证码不正确,请核对手机时间后重试。"))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
-    return render(request, "registration/otp_setup.html",
-                  {"form": form, "qr_svg": qr_svg, "secret": device.config_url, "next": _next(request)})
+    secret = b32encode(device.bin_key).decode()
+    context = {
+        "form": form,
+        "qr_svg": qr_svg,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "next": _next(request),
+    }
+    return render(request, "registration/otp_setup.html", context)

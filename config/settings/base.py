@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "civicgrid.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,6 +112,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Content-Security-Policy (see docs/security.md): everything from our own origin, no inline
+# scripts or styles, no plugins, no framing. Same shape as Django 6.0's SECURE_CSP.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SECURE_CSP_REPORT_ONLY: dict = {}
+
 # Lock-out: 5 failures for one username from one address lock that pair for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
@@ -121,6 +138,8 @@ AXES_RESET_ON_SUCCESS = True
 # Roles that must pass TOTP two-factor before any page but the 2FA pages.
 CIVICGRID_2FA_REQUIRED_ROLES = ["system_admin", "leader"]
 CIVICGRID_2FA_ENFORCED = True
+# Roles that may read the audit log page (/accounts/audit/).
+CIVICGRID_AUDIT_READER_ROLES = ["system_admin", "org_department"]
 
 # Central households and information officers (镇江 model: 2–3 officers, ~30 households each).
 # Assignments beyond these limits are refused.

@@ -72,7 +72,9 @@ def test_resident_pii_is_ciphertext_in_the_database(tiny):
     from civicgrid.testing.factories import valid_id_number
 
     idn = valid_id_number()
-    r = resident_create(actor=tiny.staff_a, name="张三", grid=tiny.grid_a1, id_number=idn, phone="13800138000")
+    r = resident_create(
+        actor=tiny.staff_a, name="张三", grid=tiny.grid_a1, id_number=idn, phone="13800138000"
+    )
     with connection.cursor() as cur:
         cur.execute("SELECT id_number, phone FROM people_resident WHERE id = %s", [r.pk])
         raw_id, raw_phone = cur.fetchone()

@@ -9,13 +9,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_community_staff_sees_only_own_community(tiny):
-    assert set(Grid.objects.restrict(tiny.staff_a).values_list("code", flat=True)) == {"G-A1", "G-A2"}
+    assert set(Grid.objects.restrict(tiny.staff_a).values_list("code", flat=True)) == {
+        "G-A1",
+        "G-A2",
+    }
     assert set(Area.objects.restrict(tiny.staff_a)) == {tiny.community_a}
 
 
 def test_street_staff_sees_the_subtree(tiny):
     assert Grid.objects.restrict(tiny.street_staff).count() == 4
-    assert set(Area.objects.restrict(tiny.street_staff)) == {tiny.street, tiny.community_a, tiny.community_b}
+    assert set(Area.objects.restrict(tiny.street_staff)) == {
+        tiny.street,
+        tiny.community_a,
+        tiny.community_b,
+    }
 
 
 def test_grid_worker_sees_only_own_grid(tiny):

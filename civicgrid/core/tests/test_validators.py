@@ -36,7 +36,10 @@ def test_any_17_digits_plus_check_digit_is_valid(first17):
     assert validate_id_number(first17 + id_check_digit(first17)).endswith(id_check_digit(first17))
 
 
-@given(st.from_regex(r"\A[1-6]\d{5}(19[5-9]\d)(0[1-9]|1[0-2])(0[1-9]|1\d|2[0-8])\d{3}\Z"), st.sampled_from("0123456789X"))
+@given(
+    st.from_regex(r"\A[1-6]\d{5}(19[5-9]\d)(0[1-9]|1[0-2])(0[1-9]|1\d|2[0-8])\d{3}\Z"),
+    st.sampled_from("0123456789X"),
+)
 def test_a_wrong_check_digit_is_refused(first17, check):
     if check == id_check_digit(first17):
         return
@@ -51,7 +54,11 @@ def test_valid_phones(value):
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("1380013800a", "phone_chars"), ("1380013800", "phone_length"), ("12800138000", "phone_prefix")],
+    [
+        ("1380013800a", "phone_chars"),
+        ("1380013800", "phone_length"),
+        ("12800138000", "phone_prefix"),
+    ],
 )
 def test_phone_errors_name_the_rule(value, code):
     with pytest.raises(ValidationError) as exc:
