@@ -11,18 +11,37 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from django.db import transaction
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from civicgrid.core.errors import ApplicationError, ValidationFailed
 from civicgrid.core.scoping import CHANGE
 from civicgrid.core.validators import normalize_phone
+from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Area, Grid
 
 from . import services
 from .choices import Source
-from .models import Case, MatterItem
+from .models import Case, CaseEvent, MatterItem, Notification
+from .notifications import _STEP_MESSAGES, deliver
+
+BATCH = 1000
+ONE_BY_ONE_KEYS = (
+    "external_id",
+    "item",
+    "text",
+    "lon",
+    "lat",
+    "grid",
+    "community",
+    "address",
+    "reporter_name",
+    "reporter_phone",
+    "urgent",
+)
 
 COLUMNS = {
     "工单编号": "external_id",
@@ -199,20 +218,138 @@ def import_orders(
         result.created = len(plans)
         return result
     with transaction.atomic():
-        for plan in plans:
-            n = plan.pop("row")
-            try:
-                with transaction.atomic():
-                    services.case_create(
-                        actor=actor,
-                        source=Source.HOTLINE,
-                        idempotency_key=f"hotline:{plan['external_id']}",
-                        **plan,
-                    )
-                result.created += 1
-            except ApplicationError as e:
-                result.errors.append(RowError(n, "", str(e.message)))
+        _create_all(actor=actor, plans=plans, result=result)
         if result.errors and not partial:
             transaction.set_rollback(True)
             result.created = 0
     return result
+
+
+def _locate_all(plans: list[dict], result: HotlineResult) -> list[dict]:
+    """Resolve grid / suggested grid for every plan with the rules of `services.case_create`,
+    locating all coordinates in one pass. Returns the plans that can be created."""
+    todo = []
+    for plan in plans:
+        plan["located"], plan["suggested"] = True, None
+        if plan["grid"] is None and (plan["lon"] is None or plan["lat"] is None):
+            plan["located"] = False  # only a community code: the street places it
+        elif plan["grid"] is None:
+            if not (-180 <= plan["lon"] <= 180 and -90 <= plan["lat"] <= 90):
+                result.errors.append(RowError(plan["row"], "", _("坐标超出范围。")))
+                continue
+            todo.append(plan)
+    if todo:
+        found = get_locator().locate_many(np.array([[p["lon"], p["lat"]] for p in todo]))
+        ids = {f.grid_id or f.nearest_grid_id for f in found} - {None}
+        grids = Grid.objects.select_related("community").in_bulk(ids)
+        for plan, f in zip(todo, found, strict=True):
+            if f.inside:
+                plan["grid"] = grids[f.grid_id]
+            else:
+                plan["located"], plan["suggested"] = False, grids.get(f.nearest_grid_id)
+    failed = {e.row for e in result.errors}
+    ready = []
+    for plan in plans:
+        if plan["row"] in failed:
+            continue
+        if plan["grid"] is None and plan["suggested"] is None and plan["community"] is None:
+            result.errors.append(
+                RowError(plan["row"], "", _("该位置不在任何网格内,且系统中尚无网格。"))
+            )
+            continue
+        ready.append(plan)
+    return ready
+
+
+def _create_all(*, actor, plans: list[dict], result: HotlineResult) -> None:
+    """Create the planned cases in batches with the rules of `services.case_create` (routing,
+    deadlines from the item's limits, encrypted phone, one ledger row and the reporter's
+    notifications per case), but with bulk inserts instead of ~10 queries per case."""
+    now = timezone.now()
+    memo: dict = {}
+    by = actor if getattr(actor, "is_authenticated", False) else None
+    ready = _locate_all(plans, result)
+    for start in range(0, len(ready), BATCH):
+        batch = ready[start : start + BATCH]
+        cases = [
+            services.build_case(
+                actor=actor,
+                item=p["item"],
+                text=p["text"],
+                source=Source.HOTLINE,
+                located=p["located"],
+                grid=p["grid"],
+                suggested=p["suggested"],
+                community=_community(p),
+                now=now,
+                lon=p["lon"],
+                lat=p["lat"],
+                address=p["address"],
+                reporter_name=p["reporter_name"],
+                reporter_phone=p["reporter_phone"],
+                idempotency_key=f"hotline:{p['external_id']}",
+                external_id=p["external_id"],
+                urgent=p["urgent"],
+                memo=memo,
+            )
+            for p in batch
+        ]
+        try:
+            with transaction.atomic():
+                Case.objects.bulk_create(cases)
+        except IntegrityError:
+            # Another import of the same orders committed meanwhile: one by one, where a
+            # known idempotency key returns the existing case.
+            _create_one_by_one(actor=actor, plans=batch, result=result)
+            continue
+        for case in cases:
+            case.number = services.case_number(now, case.pk)
+        Case.objects.bulk_update(cases, ["number"], batch_size=BATCH)
+        events = [CaseEvent(case=c, actor=by, **services.report_event_fields(c)) for c in cases]
+        CaseEvent.objects.bulk_create(events)
+        _notify_reported(cases, events)
+        result.created += len(cases)
+
+
+def _community(plan: dict) -> Area:
+    placed = plan["grid"] or plan["suggested"]
+    return placed.community if placed else plan["community"]
+
+
+def _notify_reported(cases: list[Case], events: list[CaseEvent]) -> None:
+    """`notify_step` for the "report" step of many cases: the same rows and messages."""
+    rows, texts = [], []
+    for case, event in zip(cases, events, strict=True):
+        message = _STEP_MESSAGES["report"] % {
+            "no": case.number,
+            "code": case.tracking_code,
+            "note": event.note,
+        }
+        if case.reporter_id:
+            rows.append(
+                Notification(user_id=case.reporter_id, case=case, channel="app", message=message)
+            )
+        if case.reporter_phone:
+            phone = case.reporter_phone
+            rows.append(
+                Notification(case=case, channel="sms", recipient=phone[-4:], message=message)
+            )
+            texts.append((phone, message))
+    Notification.objects.bulk_create(rows, batch_size=BATCH)
+    if texts:
+        transaction.on_commit(lambda: [deliver("sms", phone, msg) for phone, msg in texts])
+
+
+def _create_one_by_one(*, actor, plans: list[dict], result: HotlineResult) -> None:
+    for plan in plans:
+        try:
+            with transaction.atomic():
+                services.case_create(
+                    actor=actor,
+                    source=Source.HOTLINE,
+                    idempotency_key=f"hotline:{plan['external_id']}",
+                    **{k: plan[k] for k in ONE_BY_ONE_KEYS},
+                )
+            result.created += 1
+        except ApplicationError as e:
+            result.errors.append(RowError(plan["row"], "", str(e.message)))

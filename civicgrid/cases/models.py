@@ -273,6 +273,12 @@ class Case(ScopedModel):
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
 
+    @property
+    def handler_name(self) -> str:
+        if self.handler_unit_id:
+            return self.handler_unit.name
+        return self.handler_area.name if self.handler_area_id else ""
+
     @classmethod
     def scope_q(cls, scope):
         """Also visible to the departments called in by a whistle or assisting in joint handling."""
@@ -287,6 +293,19 @@ class Case(ScopedModel):
             )
             q = extra if q is None else q | extra
         return q
+
+
+EVENT_LABELS = {
+    "report": _("上报"),
+    "locate": _("确认网格"),
+    "whistle": _("吹哨"),
+    "whistle_report": _("部门报到"),
+    "whistle_rate": _("报到评价"),
+    "supervise": _("督办"),
+    "supervision_answer": _("答复督办"),
+    "task_reply": _("联办答复"),
+    "note": _("备注"),
+}
 
 
 class CaseEvent(ScopedModel):
@@ -319,6 +338,14 @@ class CaseEvent(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.case} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        from .workflow import ACTIONS
+
+        if self.action in ACTIONS:
+            return str(ACTIONS[self.action].label)
+        return str(EVENT_LABELS.get(self.action, self.action))
 
 
 def attachment_path(instance, filename: str) -> str:

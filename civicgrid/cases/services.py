@@ -157,8 +157,75 @@ def case_create(
                 raise ValidationFailed(_("该位置不在任何网格内,且系统中尚无网格。"))
     community = (grid or suggested).community if (grid or suggested) else community
     now = timezone.now()
+    case = build_case(
+        actor=actor,
+        item=item,
+        text=text,
+        source=source,
+        located=located,
+        grid=grid,
+        suggested=suggested,
+        community=community,
+        now=now,
+        lon=lon,
+        lat=lat,
+        address=address,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        idempotency_key=idempotency_key,
+        external_id=external_id,
+        urgent=urgent,
+        anonymous=anonymous,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        if idempotency_key:
+            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    case.number = case_number(now, case.pk)
+    case.save(update_fields=["number"])
+    event = _event(case, actor=actor, **report_event_fields(case))
+    notify_step(case, event)
+    return case
+
+
+def build_case(
+    *,
+    actor,
+    item: MatterItem,
+    text: str,
+    source: str,
+    located: bool,
+    grid: Grid | None,
+    suggested: Grid | None,
+    community: Area,
+    now,
+    lon: float | None = None,
+    lat: float | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    idempotency_key: str | None = None,
+    external_id: str = "",
+    urgent: bool | None = None,
+    anonymous: bool = False,
+    memo: dict | None = None,
+) -> Case:
+    """An unsaved case, routed and with its deadlines, from a checked and located report.
+
+    Shared by `case_create` and bulk imports. `memo` (one dict per batch, same `now`) reuses
+    the handler of an item in a community and the deadlines of a set of limits.
+    """
+    memo = {} if memo is None else memo
     is_urgent = bool(item.urgent_hours) if urgent is None else urgent
-    handler_area, handler_unit = default_handler(item, item.mode, community)
+    handler_key = ("handler", item.pk, community.pk)
+    if handler_key not in memo:
+        memo[handler_key] = default_handler(item, item.mode, community)
+    handler_area, handler_unit = memo[handler_key]
     limits = {
         "accept_hours": item.accept_hours,
         "resolve_kind": item.resolve_kind,
@@ -192,29 +259,30 @@ def case_create(
         tracking_code="".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(10)),
         limits=limits,
     )
-    _set_deadlines(case, now, accept=True)
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        if idempotency_key:
-            existing = Case.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
-        raise
-    case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:07d}"
-    case.save(update_fields=["number"])
-    event = _event(
-        case,
-        actor=actor,
-        action="report",
-        from_status="",
-        to_status=Status.REPORTED,
-        note="" if located else _("位置不在任何网格内,建议网格:%(g)s") % {"g": suggested},
-        data={"source": source, "located": located},
-    )
-    notify_step(case, event)
+    deadline_key = ("deadlines", now, *limits.values())
+    if deadline_key not in memo:
+        _set_deadlines(case, now, accept=True)
+        memo[deadline_key] = (case.accept_due, case.resolve_due, case.warn_at, case.sla_state)
+    case.accept_due, case.resolve_due, case.warn_at, case.sla_state = memo[deadline_key]
     return case
+
+
+def case_number(now, pk: int) -> str:
+    return f"{timezone.localtime(now):%Y%m%d}{pk:07d}"
+
+
+def report_event_fields(case: Case) -> dict[str, Any]:
+    """The first ledger row of a new case (for `_event` or a CaseEvent built in bulk)."""
+    note = ""
+    if not case.located:
+        note = _("位置不在任何网格内,建议网格:%(g)s") % {"g": case.suggested_grid}
+    return {
+        "action": "report",
+        "from_status": "",
+        "to_status": Status.REPORTED,
+        "note": note,
+        "data": {"source": case.source, "located": case.located},
+    }
 
 
 def _set_deadlines(case: Case, start, *, accept: bool = False) -> None:

@@ -51,6 +51,7 @@ def queue(request, name: str = ""):
             "domains": Domain.choices,
             "sla_states": SlaState.choices,
             "sources": Source.choices,
+            "final_statuses": [Status.CLOSED, Status.MERGED, Status.INVALID, Status.RATED],
             "params": request.GET,
         },
     )

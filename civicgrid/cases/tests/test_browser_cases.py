@@ -12,7 +12,13 @@ from playwright.sync_api import expect
 
 from civicgrid.cases import services, tasks
 from civicgrid.cases.choices import Rating, SlaState, Source, Status
-from civicgrid.cases.models import Case, CaseAttachment, Department, WhistleResponse
+from civicgrid.cases.models import (
+    Case,
+    CaseAttachment,
+    Department,
+    MatterGroup,
+    WhistleResponse,
+)
 from civicgrid.orgs.choices import Role, UnitKind
 from civicgrid.orgs.models import Unit
 from civicgrid.testing.factories import make_user
@@ -26,6 +32,15 @@ pytestmark = [
 __all__ = ["browser", "people"]  # fixtures, used by name
 
 IN_GRID_A1 = {"longitude": 114.005, "latitude": 23.005}
+
+
+@pytest.fixture
+def loop(loop):
+    """The shared fixture's items sit in a top-level group; the catalogue (and the intake
+    forms, which list sub-groups) puts them under a domain heading."""
+    heading = MatterGroup.objects.create(code="TT", name="测试领域", domain="enforcement")
+    MatterGroup.objects.filter(code="TZ").update(parent=heading)
+    return loop
 
 
 @pytest.fixture
@@ -117,7 +132,9 @@ def test_whole_loop_across_roles(people, market):
         files=[{"name": "after.png", "mimeType": "image/png", "buffer": PNG}],
     )
     expect(status_tag(dept)).to_have_text("已办结")
-    expect(dept.locator(".ledger img.thumb")).to_have_count(1)
+    resolved = dept.locator(".ledger > li").filter(has_text="已劝离摊主并清理路面")
+    expect(resolved.locator("img.thumb")).to_have_count(1)
+    expect(dept.locator(".ledger img.thumb")).to_have_count(2)  # and the resident's photo
     assert CaseAttachment.objects.filter(case=case).count() == 2
     shot(dept, "loop-04-department-resolved")
 
@@ -130,7 +147,7 @@ def test_whole_loop_across_roles(people, market):
     shot(resident, "loop-05-resident-rates")
     with resident.expect_navigation():
         resident.get_by_role("button", name="提交评价").click()
-    expect(resident.locator(".messages")).to_contain_text("感谢您的评价")
+    expect(resident.locator("ul.messages")).to_contain_text("感谢您的评价")
     expect(status_tag(resident)).to_have_text("重办中")
     expect(resident.get_by_role("button", name="提交评价")).to_have_count(0)
 
