@@ -285,8 +285,8 @@ def test_bad_input_on_the_phone_form_creates_nothing(people, loop):
     )
     with resident.expect_navigation():
         resident.get_by_role("button", name="提交", exact=True).click()
-    expect(resident.locator("form")).to_contain_text("请描述您遇到的问题。")
-    expect(resident.locator("form")).to_contain_text("「notes.txt」不是图片")
+    expect(resident.locator("main form")).to_contain_text("请描述您遇到的问题。")
+    expect(resident.locator("main form")).to_contain_text("「notes.txt」不是图片")
     expect(resident.get_by_label("问题类别")).to_have_value(str(loop.item_community.pk))
     assert overflow_px(resident) <= 0
     shot(resident, "bad-01-empty-text-and-not-an-image")
