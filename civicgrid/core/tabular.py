@@ -542,16 +542,16 @@ def run_import(
         dry_run=dry_run,
         partial=partial,
     )
-    if partial or all(r.ok for r in table.rows):
-        with transaction.atomic():
-            result = k.write(actor=actor, rows=[r for r in table.rows if r.ok])
-            failed = any(not r.ok for r in table.rows)
-            if dry_run or (failed and not partial):
-                transaction.set_rollback(True)
+    # The good rows are written even when others failed, so that the services' own checks
+    # report too; without ``partial`` (or on a dry run) the transaction is then rolled back.
+    with transaction.atomic():
+        result = k.write(actor=actor, rows=[r for r in table.rows if r.ok])
+        failed = any(not r.ok for r in table.rows)
+        if dry_run or (failed and not partial):
+            transaction.set_rollback(True)
+    outcome.written = not dry_run and (partial or not failed)
+    if outcome.written or dry_run:
         outcome.created, outcome.updated = result.created, result.updated
-        outcome.written = not dry_run and (partial or not failed)
-        if failed and not partial and not dry_run:
-            outcome.created = outcome.updated = 0
     outcome.errors = [e for r in table.rows for e in r.errors]
     outcome.failed_rows = sum(1 for r in table.rows if not r.ok)
     if outcome.errors:

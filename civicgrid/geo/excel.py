@@ -2,8 +2,9 @@
 
 Rows become ``AreaCandidate`` / ``GridCandidate`` objects keyed "第N行" and go through
 ``civicgrid.geo.importers.apply_areas`` / ``apply_grids``, which own the geometry rules and
-create or update by code. Every referenced parent or community must be in the importer's
-change scope; an existing code outside it is refused with the same words as a missing one.
+create or update by code and check the geometry and the scope of every row. Here only
+referenced parents and communities are checked first, so that their errors read like those
+of the other kinds: "找不到… 或不在您的管辖范围内".
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from civicgrid.core import tabular as t
 from civicgrid.core.errors import ApplicationError
-from civicgrid.core.scoping import CHANGE, get_scope
+from civicgrid.core.scoping import CHANGE
 from civicgrid.core.validators import validate_division_code
 
 from .models import Area, Grid
@@ -68,7 +69,10 @@ AREA_SPEC = t.Spec(
         t.Column("边界", "geometry", parse=t.geojson, width=40, help=GEOMETRY_HELP),
     ),
     unique=("code",),
-    rules=(gettext_lazy("上级须在您的管辖范围内;只有全县系统管理员可以导入没有上级的区划。"),),
+    rules=(
+        gettext_lazy("上级须在您的管辖范围内;只有系统管理员可以新建没有上级的区划。"),
+        gettext_lazy("已有的区划代码会更新名称和边界(边界不填则保留);导入不能改变层级或上级。"),
+    ),
 )
 
 GRID_SPEC = t.Spec(
@@ -175,22 +179,13 @@ class AreaKind(GeoKind):
         parents = {r.values["parent_code"] for r in rows if r.values.get("parent_code")}
         in_scope = set(
             Area.objects.restrict(actor, CHANGE)
-            .filter(code__in=codes | parents)
+            .filter(code__in=parents)
             .values_list("code", flat=True)
         )
-        taken = set(Area.objects.filter(code__in=codes).values_list("code", flat=True)) - in_scope
-        everything = get_scope(actor, CHANGE).everything
         for row in rows:
-            code, parent = row.values.get("code"), row.values.get("parent_code")
-            if code in taken:
-                row.fail("code", _("区划代码 %(c)s 已被使用或不在您的管辖范围内。") % {"c": code})
+            parent = row.values.get("parent_code")
             if parent and parent not in in_scope and parent not in codes:
                 row.fail("parent_code", _refused(_("区划代码"), parent))
-            if not parent and row.values.get("level") and not everything:
-                row.fail(
-                    "parent_code",
-                    _("只有全县系统管理员可以导入没有上级的区划,请填写上级区划代码。"),
-                )
 
     def candidate(self, row):
         from civicgrid.geo.validation import AreaCandidate
@@ -233,11 +228,8 @@ class GridKind(GeoKind):
         communities = {r.values["community_code"] for r in rows if r.values.get("community_code")}
         grids_in_scope = set(
             Grid.objects.restrict(actor, CHANGE)
-            .filter(code__in=codes | parents)
+            .filter(code__in=parents)
             .values_list("code", flat=True)
-        )
-        taken = (
-            set(Grid.objects.filter(code__in=codes).values_list("code", flat=True)) - grids_in_scope
         )
         communities_in_scope = set(
             Area.objects.restrict(actor, CHANGE)
@@ -246,10 +238,6 @@ class GridKind(GeoKind):
         )
         for row in rows:
             v = row.values
-            if v.get("code") in taken:
-                row.fail(
-                    "code", _("网格编码 %(c)s 已被使用或不在您的管辖范围内。") % {"c": v["code"]}
-                )
             if v.get("community_code") and v["community_code"] not in communities_in_scope:
                 row.fail("community_code", _refused(_("社区代码"), v["community_code"]))
             parent = v.get("parent_code")
