@@ -93,7 +93,10 @@ def grid_detail(request, pk: int):
         "grid": grid,
         "staff": org_selectors.grid_staff(grid=grid),
         "households": paginate(
-            request, people_selectors.household_list(user=user, grid=grid), param="hpage"
+            request,
+            people_selectors.household_list(user=user, grid=grid),
+            param="hpage",
+            per_page=20,
         ),
         "residents": paginate(
             request, people_selectors.resident_list(user=user, grid=grid), param="page"
