@@ -52,6 +52,7 @@ KINDS: dict[str, str] = {
     "units": "civicgrid.orgs.excel.UNITS",
     "residents": "civicgrid.people.excel.RESIDENTS",
     "party_members": "civicgrid.people.excel.PARTY_MEMBERS",
+    "catalogue": "civicgrid.cases.excel.CATALOGUE",
 }
 TEMPLATE_ROWS = 5000  # rows that carry drop-downs in a template
 XLSX_MAGIC = b"PK\x03\x04"
@@ -264,6 +265,11 @@ class Kind:
     spec: Spec
     model: Any = None
     has_pii = False
+
+    def can_import(self, user) -> bool:
+        from civicgrid.orgs.access import has_capability
+
+        return has_capability(user, "import")
 
     def resolve(self, *, actor, rows: list[Row]) -> None:
         """Look up references (within the actor's change scope) and add row errors."""
@@ -526,11 +532,9 @@ def run_import(
     dry_run: bool = False,
     request=None,
 ) -> ImportOutcome:
-    from civicgrid.orgs.access import has_capability
-
-    if not has_capability(actor, "import"):
-        raise PermissionDenied(_("您没有批量导入的权限。"))
     k = get_kind(kind)
+    if not k.can_import(actor):
+        raise PermissionDenied(_("您没有批量导入的权限。"))
     table = read_table(content, filename, k.spec)
     parse_rows(table, k.spec)
     k.resolve(actor=actor, rows=table.rows)
@@ -679,6 +683,7 @@ def export_xlsx(*, user, kind: str, reveal: bool = False, request=None) -> Expor
     if not has_capability(user, "export"):
         raise PermissionDenied(_("您没有导出数据的权限。"))
     k = get_kind(kind)
+    reveal = reveal and k.has_pii
     if reveal and not has_capability(user, "reveal_pii"):
         raise PermissionDenied(_("您没有导出完整个人信息的权限。"))
     qs = k.export_queryset(user).annotate(
