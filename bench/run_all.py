@@ -1,0 +1,97 @@
+"""Run every benchmark of this stage and print each figure beside its target.
+
+    python bench/run_all.py                  # small scale: a couple of minutes
+    python bench/run_all.py --scale county   # the 博罗 scale: ~20–30 minutes on 2 cores
+
+Generation runs on SQLite (a temporary file) and on PostgreSQL (database civicgrid_bench,
+created and dropped here; server from BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432).
+Phone search then runs on each generated database; the locator needs no database.
+Time and memory targets apply to the county scale; smaller scales print the figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from _common import line, machine, pg_available, pg_create, pg_drop, run_child, settings_env
+from generation import generate_into, report
+from phone_search import TARGET_MS
+
+
+def phone_search_in(env: dict[str, str], lookups: int) -> dict:
+    result = run_child(
+        [sys.executable, "bench/phone_search.py", "--json", "--lookups", str(lookups)], env
+    )
+    if result.returncode:
+        raise SystemExit(f"phone search failed:\n{result.output}")
+    return json.loads(result.output.strip().splitlines()[-1])
+
+
+def search_lines(db: str, f: dict) -> list[str]:
+    return [
+        line(
+            f"phone search on {db} ({f['residents_total']:,} residents): p50",
+            f"{f['p50_ms']:.2f} ms",
+        ),
+        line(
+            f"phone search on {db}: p95",
+            f"{f['p95_ms']:.2f} ms",
+            "≤ 20 ms",
+            f["p95_ms"] <= TARGET_MS,
+        ),
+        line(
+            f"phone search on {db}: p95, CPU time of the client process",
+            f"{f['cpu_p95_ms']:.2f} ms",
+        ),
+        line(
+            f"phone search on {db}: p95 incl. scope resolution", f"{f['with_scope_p95_ms']:.2f} ms"
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", default="small", choices=["tiny", "small", "county"])
+    parser.add_argument("--lookups", type=int, default=200)
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    print(f"CivicGrid benchmarks, scale {args.scale}, {dt.datetime.now():%Y-%m-%d %H:%M}")
+    for key, value in machine().items():
+        print(f"  {key}: {value}")
+    out: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        env = settings_env(url)
+        out += report("SQLite", generate_into(url, env, args.scale), args.scale)
+        out += search_lines("SQLite", phone_search_in(env, args.lookups))
+        print("\n".join(out[-8:]), flush=True)
+    if not args.skip_postgres and pg_available():
+        url = pg_create()
+        try:
+            env = settings_env(url)
+            out += report("PostgreSQL", generate_into(url, env, args.scale), args.scale)
+            out += search_lines("PostgreSQL", phone_search_in(env, args.lookups))
+            print("\n".join(out[-8:]), flush=True)
+        finally:
+            pg_drop()
+    elif not args.skip_postgres:
+        print("  PostgreSQL not reachable: skipped (set BENCH_PG_URL)")
+    loc_env = {k: v for k, v in settings_env("").items() if k != "DATABASE_URL"}
+    loc_env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"  # the locator needs no database
+    loc = run_child([sys.executable, "bench/locator.py", "--scale", args.scale], loc_env)
+    out += loc.output.strip().splitlines()
+    print("\nSummary (figure, measured, target):")
+    print("\n".join(out))
+    missed = [s for s in out if "MISSED" in s]
+    print(f"\n{len(missed)} target(s) missed." if missed else "\nAll targets met.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
