@@ -149,6 +149,7 @@ def test_whole_loop_across_roles(people, market):
         resident.get_by_role("button", name="提交评价").click()
     expect(resident.locator("ul.messages")).to_contain_text("感谢您的评价")
     expect(status_tag(resident)).to_have_text("重办中")
+    expect(resident.locator("div.messages")).to_have_count(0)  # "note your code" was for the report
     expect(resident.get_by_role("button", name="提交评价")).to_have_count(0)
 
     # 6. The department handles it again; the resident is satisfied; the community closes it.
@@ -227,11 +228,14 @@ def test_whistle_with_one_late_department(people, market):
         due=timezone.now() - dt.timedelta(minutes=5)
     )
     assert tasks.sweep()["late_whistle"] == 1
-    market_page = people.open("shichang")
+    market_page = people.open("shichang", phone=True)
     market_page.goto(f"/cases/{case.pk}/")
     market_page.get_by_placeholder("到场及处置情况").fill("已到场检查食品经营许可")
     with market_page.expect_navigation():
         market_page.get_by_role("button", name="报到", exact=True).click()
+    expect(market_page.locator("tr", has_text="县市场监督管理局")).to_contain_text("迟报")
+    assert overflow_px(market_page) <= 0
+    shot(market_page, "whistle-02-late-department-phone")
 
     street.reload()
     late_row = rows.filter(has_text=loop.market_unit.name)
@@ -288,6 +292,10 @@ def test_bad_input_on_the_phone_form_creates_nothing(people, loop):
     expect(resident.locator("main form")).to_contain_text("请描述您遇到的问题。")
     expect(resident.locator("main form")).to_contain_text("「notes.txt」不是图片")
     expect(resident.get_by_label("问题类别")).to_have_value(str(loop.item_community.pk))
+    # On a phone the messages may be below the fold: a summary says so at the top, and the
+    # location found before the error is kept (and said to be kept).
+    expect(resident.get_by_role("alert")).to_contain_text("请按下面的提示修改")
+    expect(resident.locator("#locate-status")).to_contain_text("已定位")
     assert overflow_px(resident) <= 0
     shot(resident, "bad-01-empty-text-and-not-an-image")
 
