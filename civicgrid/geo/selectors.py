@@ -15,6 +15,7 @@ from shapely.ops import unary_union
 
 from civicgrid.core.errors import NotFound
 
+from . import exporters
 from .models import Area, Grid
 
 COUNT_KEYS = ("grids", "households", "residents", "party_members")
@@ -132,11 +133,10 @@ def map_layer(*, user, area_id=None) -> MapLayer:
     """The parts of ``area_id`` (or of the user's top level) with their geometry.
 
     A county or street shows its child areas; a community shows its grids. An area without
-    its own boundary is drawn as the union of the visible grids inside it.
+    its own boundary is drawn as the union of the visible grids inside it. Geometry comes
+    from the scoped GeoJSON exporters.
     """
-    visible = list(
-        area_list(user=user).only("id", "name", "level", "parent_id", "path", "geometry")
-    )
+    visible = list(area_list(user=user).only("id", "name", "level", "parent_id", "path"))
     by_id = {a.pk: a for a in visible}
     if area_id not in (None, ""):
         try:
@@ -149,35 +149,38 @@ def map_layer(*, user, area_id=None) -> MapLayer:
         roots = [a for a in visible if a.parent_id not in by_id]
         area = roots[0] if len(roots) == 1 else None
         if area is None and roots:
-            return MapLayer(None, [], _area_features(user, roots, visible))
+            collection = exporters.areas_geojson(user=user)
+            return MapLayer(None, [], _area_features(user, collection, roots, visible))
         if area is None:
-            return MapLayer(None, [], _grid_features(grid_list(user=user)))
+            return MapLayer(None, [], _grid_features(exporters.grids_geojson(user=user)))
     crumbs = [by_id[int(i)] for i in area.path.strip("/").split("/") if int(i) in by_id]
     if area.level == Area.Level.COMMUNITY:
-        return MapLayer(area, crumbs, _grid_features(grid_list(user=user, community=area)))
+        collection = exporters.grids_geojson(user=user, community=area)
+        return MapLayer(area, crumbs, _grid_features(collection))
     children = [a for a in visible if a.parent_id == area.pk]
-    return MapLayer(area, crumbs, _area_features(user, children, visible))
+    collection = exporters.areas_geojson(user=user, parent=area)
+    return MapLayer(area, crumbs, _area_features(user, collection, children, visible))
 
 
-def _grid_features(grids) -> list[dict]:
+def _grid_features(collection: dict) -> list[dict]:
     return [
         {
             "kind": "grid",
-            "id": g.pk,
-            "name": g.name,
-            "geometry": _plain(g.geometry),
+            "id": f["properties"]["id"],
+            "name": f["properties"]["name"],
+            "geometry": _plain(f["geometry"]),
             "community_ids": [],
         }
-        for g in grids.only("id", "name", "geometry", "community_id")
-        if g.geometry
+        for f in collection["features"]
+        if f["geometry"]
     ]
 
 
-def _area_features(user, areas: list[Area], visible: list[Area]) -> list[dict]:
+def _area_features(user, collection: dict, areas: list[Area], visible: list[Area]) -> list[dict]:
+    geometry_of = {f["properties"]["id"]: f["geometry"] for f in collection["features"]}
     communities = [a for a in visible if a.level == Area.Level.COMMUNITY]
-    need_union = [a for a in areas if not a.geometry]
     grid_shapes: dict[int, list] = defaultdict(list)
-    if need_union:
+    if any(not geometry_of.get(a.pk) for a in areas):
         for g in (
             Grid.objects.restrict(user).filter(parent__isnull=True).only("geometry", "community_id")
         ):
@@ -186,10 +189,9 @@ def _area_features(user, areas: list[Area], visible: list[Area]) -> list[dict]:
     features = []
     for a in areas:
         inside = [c for c in communities if c.path.startswith(a.path)]
-        geometry = a.geometry
+        geometry = geometry_of.get(a.pk)
         if not geometry:
             parts = [s for c in inside for s in grid_shapes.get(c.pk, [])]
-            parts += [shape(c.geometry) for c in inside if c.geometry and not grid_shapes.get(c.pk)]
             geometry = mapping(unary_union(parts)) if parts else None
         if geometry:
             features.append(

@@ -66,6 +66,7 @@ def map_data(request):
             {
                 "name": key,
                 "label": f["name"],
+                "short": _short(f["name"], layer.area),
                 "kind": f["kind"],
                 "id": f["id"],
                 "value": counts.get("residents", 0),
@@ -108,3 +109,10 @@ def grid_detail(request, pk: int):
         "micro_grids": geo_selectors.grid_list(user=user).filter(parent=grid),
     }
     return render(request, "web/grid_detail.html", context)
+
+
+def _short(name: str, area) -> str:
+    """The map label without the parent's name: "荔枝社区第三网格" in 荔枝社区 reads "第三网格"."""
+    if area is not None and name.startswith(area.name) and len(name) > len(area.name):
+        return name[len(area.name) :]
+    return name

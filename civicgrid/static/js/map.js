@@ -47,7 +47,7 @@
       },
       series: [{
         type: "map", map: mapName, nameProperty: "key", roam: true, selectedMode: false,
-        label: { show: true, fontSize: 11, color: "#1f2329", formatter: function (p) { var x = byKey[p.name]; return x ? x.label : ""; } },
+        label: { show: true, fontSize: 11, color: "#1f2329", formatter: function (p) { var x = byKey[p.name]; return x ? x.short : ""; } },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffd666" } },
         itemStyle: { borderColor: "#8a1116", borderWidth: 1 },
         data: payload.data

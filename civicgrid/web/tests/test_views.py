@@ -98,6 +98,7 @@ def test_map_data_drills_from_street_to_community(client, registry):
     grids = {d["label"]: d for d in down["data"]}
     assert set(grids) == {"东门第一网格", "东门第二网格"}
     assert grids["东门第一网格"]["kind"] == "grid" and grids["东门第一网格"]["value"] == 2
+    assert grids["东门第一网格"]["short"] == "东门第一网格"  # no parent-name prefix to drop
     assert grids["东门第一网格"]["url"] == reverse("grid_detail", args=[tiny.grid_a1.pk])
 
 
@@ -374,3 +375,15 @@ def test_part_time_worker_cannot_record_a_visit(client, registry):
     )
     assert response.status_code == 404
     assert not Visit.objects.filter(notes="试图记录").exists()
+
+
+def test_map_labels_drop_the_parent_name():
+    from types import SimpleNamespace
+
+    from civicgrid.web.geo_views import _short
+
+    community = SimpleNamespace(name="荔枝社区")
+    assert _short("荔枝社区第三网格", community) == "第三网格"
+    assert _short("荔枝社区", community) == "荔枝社区"
+    assert _short("东门第一网格", community) == "东门第一网格"
+    assert _short("东门第一网格", None) == "东门第一网格"
