@@ -12,7 +12,13 @@ def client_ip(request) -> str | None:
 
 
 def audit_record(
-    *, actor, action: str, obj: Any = None, field: str = "", detail: dict | None = None, request=None
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    field: str = "",
+    detail: dict | None = None,
+    request=None,
 ) -> AuditLog:
     object_type = obj._meta.label_lower if obj is not None and hasattr(obj, "_meta") else ""
     object_id = str(obj.pk) if obj is not None and hasattr(obj, "pk") else ""
