@@ -123,14 +123,19 @@ def login(page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def act(page, label: str, *, note: str = "", to_unit=None, files=None) -> None:
-    """Open one action on the case page, fill it in and submit it; wait for the answer."""
+def action_form(page, label: str):
+    """Open one action's fold on the case page and return its form."""
     box = page.locator("details.action").filter(
         has=page.locator("summary", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
     )
     if box.get_attribute("open") is None:
         box.locator("summary").click()
-    form = box.locator("form")
+    return box.locator("form")
+
+
+def act(page, label: str, *, note: str = "", to_unit=None, files=None) -> None:
+    """Open one action on the case page, fill it in and submit it; wait for the answer."""
+    form = action_form(page, label)
     if to_unit is not None:
         form.locator("select[name=to_unit]").select_option(str(to_unit.pk))
     if note:
