@@ -22,7 +22,8 @@ import json
 import secrets
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,9 @@ class Row:
     cells: dict[str, Any]  # header -> value as read
     values: dict[str, Any] = field(default_factory=dict)  # key -> parsed value
     errors: list[CellError] = field(default_factory=list)
+    # Objects written by earlier rows of the same import (e.g. households by number); what a
+    # row adds is kept only if the row's savepoint commits.
+    memo: MutableMapping[Any, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -282,13 +286,16 @@ class Kind:
     def write(self, *, actor, rows: list[Row]) -> WriteResult:
         """Each row in its own savepoint, so that a failed row leaves nothing behind."""
         result = WriteResult()
+        memo: dict[Any, Any] = {}
         for row in rows:
+            row.memo = ChainMap({}, memo)
             try:
                 with transaction.atomic():
                     outcome = self.write_row(actor=actor, row=row)
             except (ApplicationError, ValidationError) as exc:
                 row.fail_from(exc)
                 continue
+            memo.update(row.memo.maps[0])
             if outcome == "updated":
                 result.updated += 1
             else:

@@ -111,6 +111,10 @@ GRID_SPEC = t.Spec(
         t.Column("边界", "geometry", parse=t.geojson, width=40, help=GEOMETRY_HELP),
     ),
     unique=("code",),
+    rules=(
+        gettext_lazy("已有的网格编码会更新名称和边界(边界不填则保留);导入不能改变所属社区或类型。"),
+        gettext_lazy("边界须在所属社区之内,综合网格之间不能重叠,精微网格须在上级网格之内。"),
+    ),
 )
 
 

@@ -225,9 +225,16 @@ class ResidentKind(t.Kind):
         grid = v["grid"]
         household = None
         if v.get("household_number"):
-            household = household_get_or_create(
-                actor=actor, grid=grid, number=v["household_number"], address=v.get("address") or ""
-            )
+            key = ("household", grid.community_id, v["household_number"])
+            household = row.memo.get(key)
+            if household is None or household.grid_id != grid.pk:
+                household = household_get_or_create(
+                    actor=actor,
+                    grid=grid,
+                    number=v["household_number"],
+                    address=v.get("address") or "",
+                )
+            row.memo[key] = household
         fields = (
             "name",
             "gender",

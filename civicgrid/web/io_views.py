@@ -50,7 +50,7 @@ def index(request):
         request,
         "web/io/index.html",
         {
-            "kinds": tabular.all_kinds(),
+            "kinds": [(k, k.can_import(user)) for k in tabular.all_kinds()],
             "can_import": has_capability(user, "import"),
             "can_export": has_capability(user, "export"),
             "can_reveal": has_capability(user, "reveal_pii"),
@@ -70,7 +70,7 @@ def template(request, kind):
 @require_http_methods(["GET", "POST"])
 def upload(request, kind):
     k = tabular.get_kind(kind)
-    if not has_capability(request.user, "import"):
+    if not k.can_import(request.user):
         raise PermissionDenied(_("您没有批量导入的权限。"))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -241,8 +241,8 @@ def test_gender_and_birth_date_must_agree_with_id(tiny, tmp_path):
         ),
     )
     cells = errors_by_cell(out)
-    assert "性别" in str(cells[(2, "性别")]) or "身份证号" in cells[(2, "性别")]
-    assert "出生日期" in cells[(2, "出生日期")]
+    assert cells[(2, "性别")] == "与身份证号不符(第17位表示性别)。"
+    assert cells[(2, "出生日期")] == "与身份证号中的出生日期不符。"
 
 
 # ---------------------------------------------------------------- partial, dry run, scope
