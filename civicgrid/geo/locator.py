@@ -1,7 +1,15 @@
 """Point → grid. An STRtree over every grid polygon, rebuilt when grids change.
 
 Coordinates are WGS-84 longitude/latitude as in GeoJSON. Distances are metres on a
-local equirectangular approximation, fine at the scale of a county.
+local equirectangular projection around the point, fine at the scale of a county.
+
+* A point inside (or on the edge of) several grids goes to a micro-grid before a
+  comprehensive grid, then to the grid with the smallest code: the answer is deterministic.
+* A point outside every grid is answered with the nearest grid and its distance in metres.
+* The geo services drop this process's locator when they write a grid (at once and again on
+  commit); other processes notice within RECHECK_SECONDS through a stamp of the grid table
+  (count and latest ``updated_at``). A grid write that is rolled back after this process
+  rebuilt inside the transaction is forgotten at the next stamp check.
 """
 
 from __future__ import annotations
@@ -14,12 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely.geometry import Point, shape
-from shapely.ops import nearest_points
 from shapely.strtree import STRtree
 
 from .models import Grid
+from .validation import Frame
 
-_M_PER_DEG = 111_320.0
 # How often a process re-checks whether grids changed elsewhere (another app server).
 RECHECK_SECONDS = 30.0
 
@@ -66,8 +73,9 @@ class Locator:
         if not len(self.ids) or not len(coords):
             return result
         pts_idx, geom_idx = self.tree.query(points, predicate="intersects")
-        # A point on a shared edge touches two grids: the first (or a micro-grid) wins.
-        order = np.lexsort((~self.is_micro[geom_idx], pts_idx))
+        # A point on a shared edge touches two grids: a micro-grid wins, then the first grid
+        # (grids are loaded in code order).
+        order = np.lexsort((geom_idx, ~self.is_micro[geom_idx], pts_idx))
         pts_idx, geom_idx = pts_idx[order], geom_idx[order]
         first = np.unique(pts_idx, return_index=True)[1]
         result[pts_idx[first]] = geom_idx[first]
@@ -77,12 +85,16 @@ class Locator:
         if not len(self.ids):
             return Located(None, False)
         p = Point(lon, lat)
-        idx = int(self.tree.query_nearest(p)[0])
-        nearest = self.geoms[idx]
-        a, b = nearest_points(nearest, p)
-        dx = (a.x - b.x) * _M_PER_DEG * math.cos(math.radians(lat))
-        dy = (a.y - b.y) * _M_PER_DEG
-        return Located(None, False, int(self.ids[idx]), round(math.hypot(dx, dy), 1))
+        # The nearest in degrees; a grid nearer in metres lies within d / cos(lat) degrees.
+        first = int(self.tree.query_nearest(p)[0])
+        reach = shapely.distance(self.geoms[first], p) / max(math.cos(math.radians(lat)), 1e-6)
+        candidates = self.tree.query(p, predicate="dwithin", distance=reach * (1 + 1e-9))
+        frame, origin = Frame(lon, lat), Point(0, 0)
+        distance, _micro, idx = min(
+            (shapely.distance(frame.metres(self.geoms[i]), origin), bool(self.is_micro[i]), int(i))
+            for i in (candidates if len(candidates) else [first])
+        )
+        return Located(None, False, int(self.ids[idx]), round(float(distance), 1))
 
 
 _lock = threading.Lock()
@@ -97,7 +109,9 @@ def _stamp() -> tuple:
 
 
 def build_locator() -> Locator:
-    rows = Grid.objects.exclude(geometry=None).values_list("id", "geometry", "kind")
+    rows = (
+        Grid.objects.exclude(geometry=None).order_by("code").values_list("id", "geometry", "kind")
+    )
     return Locator(list(rows))
 
 

@@ -335,6 +335,14 @@ def _check_geometry(c, errors: list[GeoError]):
     return geom
 
 
+def _in_file_order(candidates, errors: list[GeoError]) -> None:
+    """Sort errors (stably) by where their feature or row first appears."""
+    position: dict[str, int] = {}
+    for i, c in enumerate(candidates):
+        position.setdefault(c.key, i)
+    errors.sort(key=lambda e: position.get(e.key, -1))
+
+
 def not_found(what: str, code: str) -> str:
     """The same words for a missing code and for one outside the actor's scope."""
     return _("%(what)s『%(code)s』不存在或不在您的管辖范围内。") % {"what": what, "code": code}
@@ -384,12 +392,14 @@ def plan_areas(
         if row is not None and code not in ok:
             errors.append(GeoError(c.key, "code", _code_unavailable(code)))
             continue
-        if row is not None:
+        if row is not None:  # an update keeps its parent, which may lie outside the scope
             plan.existing[code] = row
             _check_area_update(c, row, level, errors)
-        _check_area_parent(c, code, level, row, first, stored, ok, system, plan)
+            continue
+        _check_area_parent(c, code, level, first, stored, ok, system, plan)
     _check_area_cycles(first, errors)
     _check_community_holds_grids(first, plan, tolerance(tolerance_m))
+    _in_file_order(candidates, errors)
     return plan
 
 
@@ -405,13 +415,13 @@ def _check_area_update(c: AreaCandidate, row: Area, level, errors: list[GeoError
         errors.append(GeoError(c.key, "parent_code", reason))
 
 
-def _check_area_parent(c, code, level, row, first, stored, ok, system, plan) -> None:
+def _check_area_parent(c, code, level, first, stored, ok, system, plan) -> None:
     errors = plan.errors
     pcode = _clean(c.parent_code)
     if not pcode:
         if level in (Area.Level.STREET, Area.Level.COMMUNITY):
             errors.append(GeoError(c.key, "parent_code", _("街道/镇和社区/村须填写上级区划代码。")))
-        elif level == Area.Level.COUNTY and row is None and not system:
+        elif level == Area.Level.COUNTY and not system:
             errors.append(GeoError(c.key, "parent_code", _("只有系统管理员可以新建顶级区划。")))
         return
     if pcode == code:
@@ -523,6 +533,7 @@ def plan_grids(
         if item is not None:
             resolved.append(item)
     _check_grid_shapes(resolved, plan, tolerance(tolerance_m))
+    _in_file_order(candidates, errors)
     return plan
 
 
