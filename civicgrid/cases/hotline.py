@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -269,6 +271,10 @@ def _create_all(*, actor, plans: list[dict], result: HotlineResult) -> None:
     memo: dict = {}
     by = actor if getattr(actor, "is_authenticated", False) else None
     ready = _locate_all(plans, result)
+    # One instance per community, with its street and county loaded, for routing.
+    communities = Area.objects.select_related("parent__parent").in_bulk(
+        {_community(p).pk for p in ready}
+    )
     for start in range(0, len(ready), BATCH):
         batch = ready[start : start + BATCH]
         cases = [
@@ -280,7 +286,7 @@ def _create_all(*, actor, plans: list[dict], result: HotlineResult) -> None:
                 located=p["located"],
                 grid=p["grid"],
                 suggested=p["suggested"],
-                community=_community(p),
+                community=communities[_community(p).pk],
                 now=now,
                 lon=p["lon"],
                 lat=p["lat"],
@@ -302,13 +308,26 @@ def _create_all(*, actor, plans: list[dict], result: HotlineResult) -> None:
             # known idempotency key returns the existing case.
             _create_one_by_one(actor=actor, plans=batch, result=result)
             continue
-        for case in cases:
-            case.number = services.case_number(now, case.pk)
-        Case.objects.bulk_update(cases, ["number"], batch_size=BATCH)
+        _set_numbers(cases, now)
         events = [CaseEvent(case=c, actor=by, **services.report_event_fields(c)) for c in cases]
         CaseEvent.objects.bulk_create(events)
         _notify_reported(cases, events)
         result.created += len(cases)
+
+
+def _set_numbers(cases: list[Case], now) -> None:
+    """`services.case_number` for a batch in two UPDATEs: date prefix + id, zero-padded to 7."""
+    prefix = services.case_number(now, 0)[:-7]
+    as_text = Cast("id", output_field=CharField())
+    short = [c.pk for c in cases if c.pk < 10**7]
+    Case.objects.filter(pk__in=short).update(
+        number=Concat(Value(prefix), LPad(as_text, 7, Value("0")))
+    )
+    Case.objects.filter(pk__in=[c.pk for c in cases if c.pk >= 10**7]).update(
+        number=Concat(Value(prefix), as_text)
+    )
+    for case in cases:
+        case.number = services.case_number(now, case.pk)
 
 
 def _community(plan: dict) -> Area:

@@ -75,9 +75,10 @@ def _county_of(area: Area) -> Area:
 
 
 def default_handler(
-    item: MatterItem, mode: str, community: Area
+    item: MatterItem, mode: str, community: Area, *, memo: dict | None = None
 ) -> tuple[Area | None, Unit | None]:
-    """The tier or department that holds a case in this handling mode."""
+    """The tier or department that holds a case in this handling mode (`memo`: a dict that
+    keeps department look-ups across the cases of one batch)."""
     if mode == HandlingMode.COMMUNITY_DIRECT:
         return community, None
     if mode in (HandlingMode.STREET_VERIFY, HandlingMode.STREET_ASSIST):
@@ -86,13 +87,16 @@ def default_handler(
         mode in (HandlingMode.DEPARTMENT_LEAD, HandlingMode.DEPARTMENTS_JOINT)
         and item.lead_department
     ):
-        dept = (
-            Department.objects.filter(
-                county=_county_of(community), department_type=item.lead_department
+        county = _county_of(community)
+        key = ("department", county.pk, item.lead_department)
+        memo = {} if memo is None else memo
+        if key not in memo:
+            memo[key] = (
+                Department.objects.filter(county=county, department_type=item.lead_department)
+                .select_related("unit")
+                .first()
             )
-            .select_related("unit")
-            .first()
-        )
+        dept = memo[key]
         if dept is not None:
             return None, dept.unit
     # Leadership study, or no department on file: the street takes it up first.
@@ -222,9 +226,9 @@ def build_case(
     """
     memo = {} if memo is None else memo
     is_urgent = bool(item.urgent_hours) if urgent is None else urgent
-    handler_key = ("handler", item.pk, community.pk)
+    handler_key = ("handler", item.mode, item.lead_department, community.pk)
     if handler_key not in memo:
-        memo[handler_key] = default_handler(item, item.mode, community)
+        memo[handler_key] = default_handler(item, item.mode, community, memo=memo)
     handler_area, handler_unit = memo[handler_key]
     limits = {
         "accept_hours": item.accept_hours,
