@@ -15,11 +15,18 @@ class Area(ScopedModel):
         STREET = 2, _("街道/镇")
         COMMUNITY = 3, _("社区/村")
 
-    code = models.CharField(_("区划代码"), max_length=12, unique=True, validators=[validate_division_code])
+    code = models.CharField(
+        _("区划代码"), max_length=12, unique=True, validators=[validate_division_code]
+    )
     name = models.CharField(_("名称"), max_length=60)
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     # Materialised path of ids, "/1/5/23/": subtree = path__startswith.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
@@ -54,13 +61,22 @@ class Grid(ScopedModel):
 
     code = models.CharField(_("网格编码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=60)
-    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.COMPREHENSIVE)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=Kind.choices, default=Kind.COMPREHENSIVE
+    )
     community = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="grids", verbose_name=_("所属社区"),
+        Area,
+        on_delete=models.PROTECT,
+        related_name="grids",
+        verbose_name=_("所属社区"),
         limit_choices_to={"level": Area.Level.COMMUNITY},
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="micro_grids",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="micro_grids",
         verbose_name=_("上级网格"),
     )
     geometry = models.JSONField(_("边界 (GeoJSON)"), null=True, blank=True)
