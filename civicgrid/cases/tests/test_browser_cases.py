@@ -205,6 +205,9 @@ def test_whole_loop_across_roles(people, market):
     for line, (label, move) in zip(ledger, expected, strict=True):
         assert f"{label}:{move}" in line, line
     assert "摊位在小区红线内" in ledger[3] and "第二天又摆出来了" in ledger[7]
+    # The anonymous resident's own steps are theirs, not the system's.
+    assert all("群众(匿名)" in ledger[i] for i in (0, 7, 10)), ledger
+    assert not any("系统" in line for line in ledger), ledger
     case.refresh_from_db()
     assert (case.status, case.rating, case.reopen_count) == (Status.CLOSED, Rating.SATISFIED, 1)
     resident.reload()
