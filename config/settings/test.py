@@ -18,3 +18,7 @@ if not os.environ.get("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 AXES_ENABLED = True
+
+# Serve static files straight from the finders in tests (no collectstatic run).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
