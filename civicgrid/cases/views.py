@@ -59,7 +59,8 @@ def queue(request, name: str = ""):
 
 @login_required
 def case_new(request):
-    form = CaseCreateForm(request.POST or None, request.FILES or None)
+    initial = {"grid": request.GET["grid"]} if request.GET.get("grid", "").isdigit() else None
+    form = CaseCreateForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         grid = None

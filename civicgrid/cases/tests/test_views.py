@@ -326,3 +326,9 @@ def test_hotline_import_page(client, loop, tmp_path):
     assert "新建 1 件" in body and Case.objects.count() == 1
     login(client, loop.worker_a1)
     assert client.get(reverse("cases:hotline_import")).status_code == 403
+
+
+def test_new_case_form_preselects_the_grid_from_the_grid_page(client, loop):
+    login(client, loop.worker_a1)
+    body = client.get(reverse("cases:new"), {"grid": loop.grid_a1.pk}).content.decode()
+    assert f'<option value="{loop.grid_a1.pk}" selected>' in body
