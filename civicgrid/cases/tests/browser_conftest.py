@@ -78,7 +78,8 @@ def browser():
 
 
 class People:
-    """Opens a browser context per person; records script errors on every page."""
+    """Opens a browser context per person; records script errors and failed stylesheets or
+    scripts on every page (the test fails on any)."""
 
     def __init__(self, browser, base_url: str):
         self.browser, self.base_url = browser, base_url
@@ -97,9 +98,15 @@ class People:
         self.contexts.append(ctx)
         page = ctx.new_page()
         page.on("pageerror", lambda exc: self.script_errors.append(f"{page.url}: {exc}"))
+        page.on("response", self._check_asset)
         if username:
             login(page, username)
         return page
+
+    def _check_asset(self, response) -> None:
+        """A stylesheet or script that fails to load leaves a page unstyled or dead."""
+        if response.request.resource_type in ("stylesheet", "script") and not response.ok:
+            self.script_errors.append(f"{response.status} {response.url}")
 
     def close(self) -> None:
         for ctx in self.contexts:

@@ -294,6 +294,15 @@ def test_overdue_case_is_red_in_the_queue(people, loop):
     staff.get_by_role("link", name=late.number).click()
     expect(staff.locator("h1 .tag.level-red")).to_have_text("超期")
     assert Case.objects.get(pk=late.pk).sla_state == SlaState.OVERDUE
+    # On a phone, too, the overdue mark is in view without scrolling sideways.
+    phone = people.open("staff_a", phone=True)
+    phone.goto("/cases/q/overdue/")
+    tag = phone.locator("tbody tr .tag.level-red")
+    expect(tag).to_contain_text("超期")
+    assert overflow_px(phone) <= 0
+    box = tag.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE_WIDTH
+    shot(phone, "overdue-02-queue-phone")
 
 
 def test_bad_input_on_the_phone_form_creates_nothing(people, loop):
