@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import ApplicationError, NotFound
+from civicgrid.geo.models import Area
 
 from . import portal, services
 from .choices import Rating, Source, Status
@@ -54,6 +55,12 @@ class PortalReportForm(forms.Form):
     address = forms.CharField(label=_l("地点"), max_length=200, required=False)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    community = forms.ModelChoiceField(
+        queryset=Area.objects.filter(level=Area.Level.COMMUNITY).order_by("code"),
+        label=_l("所在社区(无法定位时选择)"),
+        required=False,
+        error_messages={"invalid_choice": _l("未知的社区。")},
+    )
     name = forms.CharField(label=_l("称呼(可不填)"), max_length=50, required=False)
     photos = PhotosField(label=_l("照片"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -62,6 +69,13 @@ class PortalReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+    def clean(self):
+        data = super().clean()
+        located = data.get("lon") is not None and data.get("lat") is not None
+        if not located and not data.get("community"):
+            self.add_error("community", _l("请点击“使用当前位置”,或选择所在社区。"))
+        return data
 
 
 def home(request):
@@ -93,6 +107,7 @@ def report(request):
                 lon=d.get("lon"),
                 lat=d.get("lat"),
                 address=d.get("address", ""),
+                community=d.get("community"),
                 source=Source.RESIDENT,
                 reporter_name=d.get("name", ""),
                 reporter_phone=phone,
@@ -109,7 +124,10 @@ def report(request):
             request.session["portal_last_code"] = case.tracking_code
             return redirect("portal:track_code", code=case.tracking_code)
     groups = (
-        MatterGroup.objects.filter(parent__isnull=False).prefetch_related("items").order_by("code")
+        MatterGroup.objects.filter(items__active=True)
+        .distinct()
+        .prefetch_related("items")
+        .order_by("code")
     )
     return render(request, "cases/portal/report.html", {"form": form, "groups": groups})
 

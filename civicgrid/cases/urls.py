@@ -14,5 +14,6 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<int:pk>/oversight/<str:what>/", views.case_oversight, name="oversight"),
 ]

@@ -101,7 +101,10 @@ def case_new(request):
                 messages.success(request, _("已上报,编号 %(no)s。") % {"no": case.number})
                 return redirect("cases:detail", pk=case.pk)
     groups = (
-        MatterGroup.objects.filter(parent__isnull=False).prefetch_related("items").order_by("code")
+        MatterGroup.objects.filter(items__active=True)
+        .distinct()
+        .prefetch_related("items")
+        .order_by("code")
     )
     grids = Grid.objects.restrict(request.user).order_by("code")[:200]
     return render(request, "cases/new.html", {"form": form, "groups": groups, "grids": grids})
@@ -428,3 +431,19 @@ def hotline_import(request):
     return render(
         request, "cases/hotline_import.html", {"result": result, "columns": list(COLUMNS)}
     )
+
+
+@login_required
+def attachment(request, pk: int):
+    """Serve a case photo to users who can see the case (photos are personal data)."""
+    from django.http import FileResponse
+
+    from .models import CaseAttachment
+
+    att = CaseAttachment.objects.restrict(request.user).filter(pk=pk).first()
+    if att is None:
+        raise NotFound()
+    resp = FileResponse(att.file.open("rb"), content_type=att.content_type)
+    resp["Cache-Control"] = "private, max-age=3600"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp

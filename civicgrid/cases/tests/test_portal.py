@@ -122,3 +122,34 @@ def test_a_signed_in_resident_cannot_rate_someone_elses_case(client, loop, sms):
     client.post(reverse("portal:rate", args=[other.tracking_code]), {"rating": "satisfied"})
     other.refresh_from_db()
     assert other.status == Status.RESOLVED
+
+
+def test_a_resident_without_gps_chooses_a_community(client, loop):
+    data = {"item": loop.item_community.pk, "text": "楼下垃圾", "idempotency_key": "p9"}
+    r = client.post(reverse("portal:report"), data)
+    assert "选择所在社区" in r.content.decode() and Case.objects.count() == 0
+    r = client.post(reverse("portal:report"), {**data, "community": loop.community_b.pk})
+    case = Case.objects.get()
+    assert r.status_code == 302 and not case.located and case.area == loop.community_b
+
+
+def test_photos_are_served_only_inside_scope(client, loop, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civicgrid.cases.tests.test_views import PNG
+
+    settings.MEDIA_ROOT = tmp_path
+    case = services.case_create(
+        actor=loop.worker_a1, item=loop.item_community, text="x", lon=114.005, lat=23.005
+    )
+    f = SimpleUploadedFile("a.png", PNG, content_type="image/png")
+    f.sniffed_type = "image/png"
+    att = services.attachments_add(actor=loop.worker_a1, case=case, files=[f])[0]
+    url = reverse("cases:attachment", args=[att.pk])
+    client.force_login(loop.staff_a)
+    r = client.get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PNG
+    client.force_login(loop.staff_b)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
