@@ -332,7 +332,8 @@ def test_bad_input_on_the_phone_form_creates_nothing(people, loop):
     resident.locator("input[name=lat]").evaluate("e => e.value = ''")
     with resident.expect_navigation():
         resident.get_by_role("button", name="提交", exact=True).click()
-    expect(resident.get_by_role("alert")).to_contain_text("请在地图上选择位置或选择网格")
+    expect(resident.get_by_role("alert")).to_contain_text("提交未成功")
+    expect(resident.locator("form.stack")).to_contain_text("或选择所在社区")
     expect(resident.get_by_label("问题描述")).to_have_value("小区门口垃圾满溢")
     shot(resident, "bad-02-no-location")
     assert Case.objects.count() == 0 and CaseAttachment.objects.count() == 0
