@@ -176,8 +176,8 @@ CIVICGRID_PII_CIPHER = os.environ.get("CIVICGRID_PII_CIPHER", "aes-gcm")  # or "
 CIVICGRID_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
-# Locator: a point within this many metres of a grid edge, outside every grid,
-# is reported as outside with the nearest grid suggested.
+# Geometry validation: how far (metres) a grid may stick out of its community or overlap a
+# sibling before an import refuses it (see docs/geo.md).
 CIVICGRID_GRID_TOLERANCE_M = 5.0
 
 LOGGING = {
