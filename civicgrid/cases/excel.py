@@ -102,6 +102,9 @@ class CatalogueKind(t.Kind):
     spec = SPEC
     model = MatterItem
 
+    def can_import(self, user) -> bool:
+        return has_capability(user, "admin")
+
     def resolve(self, *, actor, rows):
         allowed = has_capability(actor, "admin")
         groups = {g.code: g for g in MatterGroup.objects.all()}

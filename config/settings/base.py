@@ -172,6 +172,9 @@ CIVICGRID_PII_KEYS = os.environ.get("CIVICGRID_PII_KEYS", "")
 CIVICGRID_PII_INDEX_KEY = os.environ.get("CIVICGRID_PII_INDEX_KEY", "")
 CIVICGRID_PII_CIPHER = os.environ.get("CIVICGRID_PII_CIPHER", "aes-gcm")  # or "sm4-gcm"
 
+# Import error reports (encrypted, kept a day) live here; share it between app servers.
+CIVICGRID_IO_REPORT_DIR = DATA_DIR / "io-reports"
+
 # Maximum size of an uploaded import file.
 CIVICGRID_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
