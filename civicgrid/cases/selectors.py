@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from civicgrid.core.scoping import CHANGE, get_scope
 from civicgrid.orgs.choices import Role
@@ -54,41 +54,43 @@ def _dispatcher_q(user) -> Q:
         return Q()
     q = Q(pk__in=[])
     if scope.area_ids and scope.roles & {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.GRID_CHIEF}:
-        q |= Q(handler_unit__isnull=True, handler_area_id__in=scope.area_ids)
+        # The tier that holds the case; or, while a department is only the proposed or the
+        # returning handler, the community the case is in (see permissions.is_dispatcher).
+        q |= Q(handler_area_id__in=scope.area_ids) | Q(
+            handler_area__isnull=True, area_id__in=scope.area_ids
+        )
     return q
 
 
-def queue(*, user, name: str) -> QuerySet[Case]:
-    qs = case_base(user=user)
-    open_qs = qs.filter(status__in=OPEN_STATUSES)
+def queue_q(*, user, name: str) -> Q:
+    """The condition of a queue, on top of the user's restricted cases."""
+    is_open = Q(status__in=OPEN_STATUSES)
     if name == "mine":
-        return open_qs.filter(grid_id__in=get_scope(user).grid_ids)
+        return is_open & Q(grid_id__in=get_scope(user).grid_ids)
     if name == "dispatch":
-        return open_qs.filter(
-            _dispatcher_q(user),
-            status__in=[Status.REPORTED, Status.ACCEPTED, Status.RETURNED, Status.ESCALATED],
-            located=True,
-        )
+        waiting = [Status.REPORTED, Status.ACCEPTED, Status.RETURNED, Status.ESCALATED]
+        return _dispatcher_q(user) & Q(status__in=waiting, located=True)
     if name == "accept":
-        return open_qs.filter(_handler_q(user), status__in=[Status.DISPATCHED, Status.REOPENED])
+        return _handler_q(user) & Q(status__in=[Status.DISPATCHED, Status.REOPENED])
     if name == "in_progress":
-        return open_qs.filter(_handler_q(user), status=Status.IN_PROGRESS)
+        return _handler_q(user) & Q(status=Status.IN_PROGRESS)
     if name == "due_soon":
-        return open_qs.filter(sla_state=SlaState.WARNING)
+        return is_open & Q(sla_state=SlaState.WARNING)
     if name == "overdue":
-        return open_qs.filter(sla_state=SlaState.OVERDUE)
+        return is_open & Q(sla_state=SlaState.OVERDUE)
     if name == "supervised":
-        return open_qs.filter(supervised=True)
+        return is_open & Q(supervised=True)
     if name == "whistled":
         units = get_scope(user).unit_ids
-        return qs.filter(
-            pk__in=WhistleResponse.objects.filter(
-                Q(unit_id__in=units) | Q(call__blown_by=user)
-            ).values("call__case_id")
-        )
+        calls = WhistleResponse.objects.filter(Q(unit_id__in=units) | Q(call__blown_by=user))
+        return Q(pk__in=calls.values("call__case_id"))
     if name == "unlocated":
-        return open_qs.filter(located=False)
-    return qs
+        return is_open & Q(located=False)
+    return Q()
+
+
+def queue(*, user, name: str) -> QuerySet[Case]:
+    return case_base(user=user).filter(queue_q(user=user, name=name))
 
 
 def apply_filters(qs: QuerySet[Case], params) -> QuerySet[Case]:
@@ -120,4 +122,9 @@ def case_ledger(*, case: Case) -> QuerySet[CaseEvent]:
 
 
 def queue_counts(*, user) -> dict[str, int]:
-    return {name: queue(user=user, name=name).count() for name in QUEUES if name != "all"}
+    """Every queue's count in one query."""
+    names = [n for n in QUEUES if n != "all"]
+    counts = Case.objects.restrict(user).aggregate(
+        **{n: Count("id", filter=queue_q(user=user, name=n)) for n in names}
+    )
+    return {n: counts[n] or 0 for n in names}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from civicgrid.cases import selectors as case_selectors
 from civicgrid.core.scoping import get_scope
 from civicgrid.geo import selectors as geo_selectors
 from civicgrid.orgs import selectors as org_selectors
@@ -40,5 +41,10 @@ def home(request):
             "is_admin": user.is_superuser or Role.SYSTEM_ADMIN in scope.roles,
             "can_export": has_capability(user, "export"),
             "empty_scope": scope.empty,
+            "case_queues": [
+                (name, case_selectors.QUEUES[name], n)
+                for name, n in case_selectors.queue_counts(user=user).items()
+                if n
+            ],
         },
     )
