@@ -12,6 +12,7 @@ urlpatterns = [
     path("bulk/", views.queue_bulk, name="bulk"),
     path("import/hotline/", views.hotline_import, name="hotline_import"),
     path("new/", views.case_new, name="new"),
+    path("new/map.json", views.pick_map_data, name="pick_map_data"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/", views.case_act, name="act"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),

@@ -447,3 +447,15 @@ def attachment(request, pk: int):
     resp["Cache-Control"] = "private, max-age=3600"
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
+
+
+@login_required
+def pick_map_data(request):
+    """The user's comprehensive grids as GeoJSON, for picking a location on the intake form."""
+    from django.http import JsonResponse
+
+    from civicgrid.geo.exporters import grids_geojson
+
+    data = grids_geojson(user=request.user)
+    data["features"] = [f for f in data["features"] if f["properties"].get("kind") != "micro"][:600]
+    return JsonResponse(data)

@@ -351,3 +351,18 @@ def test_queue_counts_in_one_query_match_each_queue(loop, django_assert_num_quer
             counts = selectors.queue_counts(user=user)
         assert counts == {n: selectors.queue(user=user, name=n).count() for n in counts}
     assert selectors.queue_counts(user=loop.staff_a)["dispatch"] == 2
+
+
+def test_pick_map_data_is_the_users_grids(client, loop):
+    login(client, loop.worker_a1)
+    names = {
+        f["properties"]["name"]
+        for f in client.get(reverse("cases:pick_map_data")).json()["features"]
+    }
+    assert names == {loop.grid_a1.name}
+    login(client, loop.staff_b)
+    names = {
+        f["properties"]["name"]
+        for f in client.get(reverse("cases:pick_map_data")).json()["features"]
+    }
+    assert names == {loop.grid_b1.name, loop.grid_b2.name}
