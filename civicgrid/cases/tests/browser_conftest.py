@@ -105,7 +105,7 @@ class People:
 
     def _check_asset(self, response) -> None:
         """A stylesheet or script that fails to load leaves a page unstyled or dead."""
-        if response.request.resource_type in ("stylesheet", "script") and not response.ok:
+        if response.request.resource_type in ("stylesheet", "script") and response.status >= 400:
             self.script_errors.append(f"{response.status} {response.url}")
 
     def close(self) -> None:
