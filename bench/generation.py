@@ -39,8 +39,15 @@ def residents_of(result: ChildResult) -> int:
     return int(m.group(1).replace(",", "")) if m else 0
 
 
+def counts_of(result: ChildResult) -> str:
+    """The generator's closing counts, on one line: "residents 1,210,000, households …"."""
+    pairs = re.findall(r"^\s+([a-z_]+)\s+([\d,]+)$", result.output, flags=re.M)
+    return ", ".join(f"{k} {v}" for k, v in pairs)
+
+
 def report(db: str, result: ChildResult, scale: str) -> list[str]:
     n = residents_of(result)
+    print(f"  generated on {db}: {counts_of(result)}", flush=True)
     judged = scale == "county"
     return [
         line(

@@ -60,18 +60,23 @@ def main() -> None:
     )
     parser.add_argument("--scale", default="small", choices=["tiny", "small", "county"])
     parser.add_argument("--lookups", type=int, default=200)
+    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--keep-postgres", action="store_true", help="keep civicgrid_bench for inspection"
+    )
     args = parser.parse_args()
     print(f"CivicGrid benchmarks, scale {args.scale}, {dt.datetime.now():%Y-%m-%d %H:%M}")
     for key, value in machine().items():
         print(f"  {key}: {value}")
     out: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        env = settings_env(url)
-        out += report("SQLite", generate_into(url, env, args.scale), args.scale)
-        out += search_lines("SQLite", phone_search_in(env, args.lookups))
-        print("\n".join(out[-8:]), flush=True)
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            env = settings_env(url)
+            out += report("SQLite", generate_into(url, env, args.scale), args.scale)
+            out += search_lines("SQLite", phone_search_in(env, args.lookups))
+            print("\n".join(out[-8:]), flush=True)
     if not args.skip_postgres and pg_available():
         url = pg_create()
         try:
@@ -80,7 +85,8 @@ def main() -> None:
             out += search_lines("PostgreSQL", phone_search_in(env, args.lookups))
             print("\n".join(out[-8:]), flush=True)
         finally:
-            pg_drop()
+            if not args.keep_postgres:
+                pg_drop()
     elif not args.skip_postgres:
         print("  PostgreSQL not reachable: skipped (set BENCH_PG_URL)")
     loc_env = {k: v for k, v in settings_env("").items() if k != "DATABASE_URL"}
