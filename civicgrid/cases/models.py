@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.core.fields import EncryptedTextField
 from civicgrid.core.scoping import ScopedModel
 
-from .choices import Domain, HandlingMode, Rating, ResolveKind, SlaState, Source, Status, Tier
+from .choices import (
+    OPEN_STATUSES,
+    Domain,
+    HandlingMode,
+    Rating,
+    ResolveKind,
+    SlaState,
+    Source,
+    Status,
+    Tier,
+)
 
 DEPARTMENT_TYPES = [
     ("public_security", _("公安")),
@@ -268,6 +278,28 @@ class Case(ScopedModel):
             models.Index(fields=["area", "status", "resolve_due"]),
             models.Index(fields=["handler_unit", "status", "resolve_due"]),
             models.Index(fields=["status", "resolve_due"]),
+            # Work queues and the deadline sweep read open cases only, a few per cent of all:
+            # partial indexes keep them fast however long the history grows.
+            models.Index(
+                fields=["area", "sla_state", "resolve_due"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_area_sla",
+            ),
+            models.Index(
+                fields=["handler_area", "status", "resolve_due"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_handler",
+            ),
+            models.Index(
+                fields=["sla_state", "resolve_due"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_sla_due",
+            ),
+            models.Index(
+                fields=["sla_state", "warn_at"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_sla_warn",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,16 +20,11 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     mark late whistle reports, and close cases left unrated for CIVICGRID_RATING_DAYS."""
     now = now or timezone.now()
     open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
-    newly_overdue = list(
-        open_cases.filter(resolve_due__lt=now)
-        .exclude(sla_state=SlaState.OVERDUE)
-        .values_list("id", "number")[:10000]
-    )
-    overdue = (
-        open_cases.filter(resolve_due__lt=now)
-        .exclude(sla_state=SlaState.OVERDUE)
-        .update(sla_state=SlaState.OVERDUE)
-    )
+    # "Not yet red" spelt as the two other colours, so that an index on the colour serves it.
+    not_red = [SlaState.ON_TIME, SlaState.WARNING]
+    late = open_cases.filter(resolve_due__lt=now, sla_state__in=not_red)
+    newly_overdue = list(late.values_list("id", "number")[:10000])
+    overdue = late.update(sla_state=SlaState.OVERDUE)
     warned = (
         open_cases.filter(warn_at__lte=now, sla_state=SlaState.ON_TIME)
         .filter(Q(resolve_due__gte=now))
