@@ -5,6 +5,24 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Transactional tests flush the database, and with it the rows that data migrations
+    load (special groups, the default matter catalogue). Put them back before each such test.
+    (pytest-django runs all transactional tests after the others, so those keep theirs.)"""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from civicgrid.cases.catalogue import load_catalogue
+    from civicgrid.people.choices import DEFAULT_SPECIAL_GROUPS
+    from civicgrid.people.models import SpecialGroup
+
+    for code, name in DEFAULT_SPECIAL_GROUPS:
+        SpecialGroup.objects.get_or_create(code=code, defaults={"name": name})
+    load_catalogue()
+
+
 @pytest.fixture
 def tiny(db):
     from civicgrid.testing.factories import TinyCounty

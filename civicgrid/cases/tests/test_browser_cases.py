@@ -37,7 +37,7 @@ from .browser_conftest import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 __all__ = ["browser", "people"]  # fixtures, used by name
 

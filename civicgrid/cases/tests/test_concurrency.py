@@ -9,7 +9,7 @@ from civicgrid.cases import services
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.core.errors import ApplicationError
 
-pytestmark = [pytest.mark.pgonly, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.pgonly, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from civicgrid.core.models import AuditLog
 
 from .conftest import PHONE_A
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_grid_worker_on_a_phone(live_server, registry, phone_page):

@@ -13,7 +13,7 @@ from civicgrid.testing.factories import valid_id_number
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 __all__ = ["browser", "people"]  # fixtures, used by name
 
