@@ -134,6 +134,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner in every command's output
 
 # Roles that must pass TOTP two-factor before any page but the 2FA pages.
 CIVICGRID_2FA_REQUIRED_ROLES = ["system_admin", "leader"]
