@@ -54,6 +54,39 @@ def search_lines(db: str, f: dict) -> list[str]:
     ]
 
 
+# The case-loop benchmarks at a size that finishes in minutes; at county scale, the sizes the
+# targets name (see docs/benchmarks-cases.md for the full runs).
+CASES_RUNS = {
+    "small": [
+        ["bench/cases_import.py", "--rows", "5000"],
+        ["bench/cases_sweep.py", "--cases", "100000"],
+        ["bench/cases_queue.py", "--cases", "100000", "--repeat", "10"],
+        ["bench/cases_intake.py", "--requests", "600", "--seconds", "20"],
+    ],
+    "county": [
+        ["bench/cases_import.py", "--rows", "20000"],
+        ["bench/cases_sweep.py", "--cases", "1000000"],
+        ["bench/cases_queue.py", "--cases", "1000000"],
+        ["bench/cases_intake.py"],
+    ],
+}
+
+
+def cases_benchmarks(scale: str) -> list[str]:
+    lines: list[str] = []
+    env = {k: v for k, v in settings_env("").items() if k != "DATABASE_URL"}
+    for cmd in CASES_RUNS["county" if scale == "county" else "small"]:
+        print(f"\n$ python {' '.join(cmd)}", flush=True)
+        result = run_child([sys.executable, *cmd], env)
+        print(result.output, flush=True)
+        lines += [
+            ln for ln in result.output.splitlines() if "target" in ln.lower() or "MISSED" in ln
+        ]
+        if result.returncode:
+            lines.append(f"{cmd[0]}: exited with {result.returncode} (see its output above)")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -64,6 +97,9 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument(
         "--keep-postgres", action="store_true", help="keep civicgrid_bench for inspection"
+    )
+    parser.add_argument(
+        "--skip-cases", action="store_true", help="skip the case-loop benchmarks (bench/cases_*.py)"
     )
     args = parser.parse_args()
     print(f"CivicGrid benchmarks, scale {args.scale}, {dt.datetime.now():%Y-%m-%d %H:%M}")
@@ -93,6 +129,8 @@ def main() -> None:
     loc_env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"  # the locator needs no database
     loc = run_child([sys.executable, "bench/locator.py", "--scale", args.scale], loc_env)
     out += loc.output.strip().splitlines()
+    if not args.skip_cases:
+        out += cases_benchmarks(args.scale)
     print("\nSummary (figure, measured, target):")
     print("\n".join(out))
     missed = [s for s in out if "MISSED" in s]
