@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from civicgrid.core.crypto import mask_phone
+
 log = logging.getLogger("civicgrid.notify")
 
 _STEP_MESSAGES = {
@@ -31,7 +33,13 @@ _STEP_MESSAGES = {
 
 class LogBackend:
     def send(self, channel: str, recipient: str, message: str) -> None:
-        log.info("notify %s to %s: %s", channel, recipient, message)
+        # Never log a full phone number or address: personal data stays out of the logs.
+        log.info(
+            "notify %s to %s: %s",
+            channel,
+            mask_phone(recipient) if channel == "sms" else "***",
+            message,
+        )
 
 
 def deliver(channel: str, recipient: str, message: str) -> None:

@@ -153,3 +153,13 @@ def test_photos_are_served_only_inside_scope(client, loop, settings, tmp_path):
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_the_log_backend_never_logs_a_full_phone_number(caplog):
+    import logging
+
+    from civicgrid.cases.notifications import LogBackend
+
+    with caplog.at_level(logging.INFO, logger="civicgrid.notify"):
+        LogBackend().send("sms", "13800138000", "验证码 123456")
+    assert "13800138000" not in caplog.text and "138****8000" in caplog.text
