@@ -3,7 +3,8 @@
 Target: <= 5 s on SQLite and PostgreSQL. The cases are all open, created over the last 20
 days with deadlines from 5 days ago to 15 days ahead, and their SLA colours are those a
 sweep one day earlier left: the first sweep has a day of changes to make (the worst case,
-e.g. after a day of downtime); the second one, right after, is the steady state.
+e.g. after a day of downtime); the second one, right after, is the steady state; on
+PostgreSQL a third runs after ANALYZE, as autovacuum would do after so many changed rows.
 The result is checked: no open case past its deadline is left un-red, and no case inside its
 warning window is left green.
 
@@ -52,6 +53,7 @@ def main() -> int:
     cc.quiet_logs()
     cc.create_database(a.db, "sweep")
     try:
+        from django.db import connection
         from django.utils import timezone
 
         from civicgrid.cases.models import Case, Notification
@@ -65,16 +67,21 @@ def main() -> int:
             yellow=Case.objects.filter(sla_state="yellow").count(),
         )
         print(f"[{a.db}] before: {before}; load average {cc.loadavg()}")
-        times = []
-        for run in (1, 2):
+        runs = [("a day of changes", False), ("right after", False)]
+        if connection.vendor == "postgresql":
+            # autovacuum re-analyzes a table once 10% of its rows changed, as the first sweep did
+            runs.append(("after ANALYZE", True))
+        for label, analyze in runs:
+            if analyze:
+                with connection.cursor() as cur:
+                    cur.execute("ANALYZE cases_case")
             t, cpu = time.perf_counter(), time.process_time()
             result = sweep(now)
             s, cpu = time.perf_counter() - t, time.process_time() - cpu
-            times.append(s)
             ok = cc.verdict(s <= TARGET_S)
             print(
-                f"[{a.db}] sweep {run}: {s:.2f} s (target <= {TARGET_S:.0f} s: {ok}); "
-                f"CPU of this process {cpu:.2f} s; {result}"
+                f"[{a.db}] sweep, {label}: {s:.2f} s (target <= {TARGET_S:.0f} s: {ok}); "
+                f"CPU of this process {cpu:.2f} s; {result}; load average {cc.loadavg()}"
             )
         problems = check(now)
         notes = Notification.objects.filter(channel="app", user__isnull=True).count()
