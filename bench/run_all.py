@@ -99,7 +99,9 @@ def main() -> None:
         "--keep-postgres", action="store_true", help="keep civicgrid_bench for inspection"
     )
     parser.add_argument(
-        "--skip-cases", action="store_true", help="skip the case-loop benchmarks (bench/cases_*.py)"
+        "--with-cases",
+        action="store_true",
+        help="also run the case-loop benchmarks (bench/cases_*.py; each builds its own county)",
     )
     args = parser.parse_args()
     print(f"CivicGrid benchmarks, scale {args.scale}, {dt.datetime.now():%Y-%m-%d %H:%M}")
@@ -129,7 +131,7 @@ def main() -> None:
     loc_env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"  # the locator needs no database
     loc = run_child([sys.executable, "bench/locator.py", "--scale", args.scale], loc_env)
     out += loc.output.strip().splitlines()
-    if not args.skip_cases:
+    if args.with_cases:
         out += cases_benchmarks(args.scale)
     print("\nSummary (figure, measured, target):")
     print("\n".join(out))
