@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import ApplicationError, NotFound, PermissionDenied
 from civicgrid.core.scoping import get_scope
 from civicgrid.geo.models import Area, Grid
@@ -222,20 +221,10 @@ def _xlsx_response(content: bytes, name: str) -> HttpResponse:
 
 @login_required
 def queue_export(request, name: str):
-    if not has_capability(request.user, "export"):
-        raise PermissionDenied(_("您没有导出权限。"))
     if name not in selectors.QUEUES:
         raise Http404
-    qs = selectors.apply_filters(selectors.queue(user=request.user, name=name), request.GET)
-    audit_record(
-        actor=request.user,
-        action="export",
-        detail={"what": "cases", "queue": name, "filters": dict(request.GET.items())},
-        request=request,
-    )
-    return _xlsx_response(
-        exports.cases_xlsx(qs), f"cases-{name}-{timezone.localdate():%Y%m%d}.xlsx"
-    )
+    content = exports.queue_xlsx(user=request.user, name=name, params=request.GET, request=request)
+    return _xlsx_response(content, f"cases-{name}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _period(request) -> tuple[dt.datetime, dt.datetime, str]:
@@ -412,22 +401,10 @@ def hotline_import(request):
                     filename=upload.name,
                     partial=bool(request.POST.get("partial")),
                     dry_run=bool(request.POST.get("dry_run")),
+                    request=request,
                 )
             except ApplicationError as e:
                 messages.error(request, str(e.message))
-            else:
-                audit_record(
-                    actor=request.user,
-                    action="import",
-                    request=request,
-                    detail={
-                        "what": "hotline",
-                        "file": upload.name,
-                        "created": result.created,
-                        "skipped": result.skipped,
-                        "errors": len(result.errors),
-                    },
-                )
     return render(
         request, "cases/hotline_import.html", {"result": result, "columns": list(COLUMNS)}
     )

@@ -111,3 +111,15 @@ def test_management_command_refuses_and_explains(loop, tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_hotline", str(path), user="staff_a")
     assert "第 2 行『诉求内容』" in capsys.readouterr().err
+
+
+def test_import_needs_the_capability_and_is_audited(loop, tmp_path):
+    from civicgrid.core.errors import PermissionDenied
+    from civicgrid.core.models import AuditLog
+
+    path = xlsx(tmp_path, GOOD[:1])
+    with pytest.raises(PermissionDenied):
+        import_orders(actor=loop.worker_a1, content=path.read_bytes(), filename=path.name)
+    import_orders(actor=loop.staff_a, content=path.read_bytes(), filename=path.name)
+    row = AuditLog.objects.get(action="import")
+    assert row.actor == loop.staff_a and row.detail["created"] == 1 and Case.objects.count() == 1
