@@ -28,7 +28,7 @@ from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Area, Grid
 from civicgrid.orgs.access import has_capability
 
-from . import services
+from . import hooks, services
 from .choices import Source
 from .models import Case, CaseEvent, MatterItem, Notification
 from .notifications import _STEP_MESSAGES, deliver
@@ -345,6 +345,7 @@ def _create_all(*, actor, plans: list[dict], result: HotlineResult) -> None:
         _set_numbers(cases, now)
         events = [CaseEvent(case=c, actor=by, **services.report_event_fields(c)) for c in cases]
         CaseEvent.objects.bulk_create(events)
+        hooks.events_written(events)
         _notify_reported(cases, events)
         result.created += len(cases)
 

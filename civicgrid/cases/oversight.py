@@ -13,6 +13,7 @@ from civicgrid.core.scoping import CHANGE, get_scope
 from civicgrid.geo.models import Area
 from civicgrid.orgs.choices import Role
 
+from . import hooks
 from .choices import FINAL_STATUSES
 from .models import Case, CaseEvent, Department, Supervision, WhistleCall, WhistleResponse
 from .permissions import is_handler
@@ -21,7 +22,7 @@ MAX_REPORT_HOURS = 72
 
 
 def _ledger(case: Case, *, actor, action: str, note: str = "", data: dict | None = None) -> None:
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         actor=actor,
         action=action,
@@ -30,6 +31,7 @@ def _ledger(case: Case, *, actor, action: str, note: str = "", data: dict | None
         note=note,
         data=data or {},
     )
+    hooks.events_written([event])
 
 
 def street_staff_over(user, case: Case) -> bool:

@@ -17,7 +17,7 @@ from civicgrid.geo.locator import locate
 from civicgrid.geo.models import Area, Grid
 from civicgrid.orgs.models import Unit
 
-from . import sla, workflow
+from . import hooks, sla, workflow
 from .choices import HandlingMode, Rating, Source, Status, Tier
 from .models import Case, CaseEvent, CaseTask, Department, MatterItem
 from .notifications import notify_step
@@ -40,7 +40,7 @@ def _event(
     note: str = "",
     data: dict | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -49,6 +49,8 @@ def _event(
         note=note,
         data=data or {},
     )
+    hooks.events_written([event])
+    return event
 
 
 def _clean_text(text: str) -> str:

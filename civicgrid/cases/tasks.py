@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from . import hooks
 from .choices import OPEN_STATUSES, SlaState, Status
 from .models import Case, Notification
 from .oversight import mark_late_whistle_reports
@@ -25,11 +25,11 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     late = open_cases.filter(resolve_due__lt=now, sla_state__in=not_red)
     newly_overdue = list(late.values_list("id", "number")[:10000])
     overdue = late.update(sla_state=SlaState.OVERDUE)
-    warned = (
-        open_cases.filter(warn_at__lte=now, sla_state=SlaState.ON_TIME)
-        .filter(Q(resolve_due__gte=now))
-        .update(sla_state=SlaState.WARNING)
-    )
+    hooks.sla_changed([pk for pk, _ in newly_overdue], SlaState.OVERDUE)
+    warning = open_cases.filter(warn_at__lte=now, sla_state=SlaState.ON_TIME, resolve_due__gte=now)
+    newly_warned = list(warning.values_list("id", flat=True)[:10000])
+    warned = warning.update(sla_state=SlaState.WARNING)
+    hooks.sla_changed(newly_warned, SlaState.WARNING)
     Notification.objects.bulk_create(
         [
             Notification(case_id=pk, channel="app", message=f"事件 {number} 已超期")

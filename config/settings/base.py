@@ -147,6 +147,9 @@ CIVICGRID_AUDIT_READER_ROLES = ["system_admin", "org_department"]
 CIVICGRID_CENTRAL_HOUSEHOLD_MAX_OFFICERS = 3
 CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
 
+# Modules that hear of every case ledger row and SLA change (civicgrid/cases/hooks.py).
+CIVICGRID_CASE_HOOKS: list[str] = []
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "civicgrid" / "locale"]
