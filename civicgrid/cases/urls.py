@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessment/", views.assessment_page, name="assessment"),
     path("bulk/", views.queue_bulk, name="bulk"),
     path("import/hotline/", views.hotline_import, name="hotline_import"),
+    path("import/hotline/export/", views.hotline_export, name="hotline_export"),
     path("new/", views.case_new, name="new"),
     path("new/map.json", views.pick_map_data, name="pick_map_data"),
     path("<int:pk>/", views.case_detail, name="detail"),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from civicgrid.core.errors import ApplicationError, NotFound, PermissionDenied
@@ -381,12 +383,16 @@ def queue_bulk(request):
 
 @login_required
 def hotline_import(request):
-    """Upload 12345 work orders (.xlsx or .csv); errors by row and column; nothing written on error."""
+    """Upload 12345 work orders (.xlsx or .csv); errors by row and column; nothing written on error.
+    The same page offers the exchange back (results export) to those who may export."""
     from .hotline import COLUMNS, import_orders
 
-    if not has_capability(request.user, "import"):
+    can_import = has_capability(request.user, "import")
+    if not can_import and not has_capability(request.user, "export"):
         raise PermissionDenied(_("您没有导入权限。"))
     result = None
+    if request.method == "POST" and not can_import:
+        raise PermissionDenied(_("您没有导入权限。"))
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -406,8 +412,62 @@ def hotline_import(request):
             except ApplicationError as e:
                 messages.error(request, str(e.message))
     return render(
-        request, "cases/hotline_import.html", {"result": result, "columns": list(COLUMNS)}
+        request,
+        "cases/hotline_import.html",
+        {
+            "result": result,
+            "columns": list(COLUMNS),
+            "can_import": can_import,
+            "export_form": HotlineExportForm(),
+            "can_export": has_capability(request.user, "export"),
+            "can_reveal": has_capability(request.user, "reveal_pii"),
+        },
     )
+
+
+class HotlineExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_l("格式"),
+        choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)"), ("csv-gbk", "CSV (GBK)")],
+        initial="xlsx",
+    )
+    date_from = forms.DateField(
+        label=_l("上报日期起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_l("上报日期止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    since = forms.DateTimeField(
+        label=_l("此后有变化"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    full = forms.BooleanField(label=_l("导出完整信息"), required=False)
+
+
+@login_required
+def hotline_export(request):
+    """The exchange back: status and results of hotline cases (scoped, masked, audited)."""
+    from .hotline_export import HotlineFilter, export_hotline
+
+    form = HotlineExportForm(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[k].label}:{' '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, _("导出条件有误:%(e)s") % {"e": errors})
+        return redirect("cases:hotline_import")
+    data = form.cleaned_data
+    f = export_hotline(
+        user=request.user,
+        flt=HotlineFilter(
+            date_from=data["date_from"], date_to=data["date_to"], changed_since=data["since"]
+        ),
+        fmt=data["format"],
+        reveal=data["full"],
+        request=request,
+    )
+    content_type = XLSX if data["format"] == "xlsx" else "text/csv"
+    return FileResponse(f.file, as_attachment=True, filename=f.filename, content_type=content_type)
 
 
 @login_required
