@@ -9,7 +9,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["civicgrid", *sys.argv[1:]])
+    args = sys.argv[1:]
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")  # `open311-key` runs the `open311_key` command
+    execute_from_command_line(["civicgrid", *args])
 
 
 if __name__ == "__main__":

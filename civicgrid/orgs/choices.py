@@ -37,6 +37,7 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导")
     ORG_DEPARTMENT = "org_department", _("组织部")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    PARTNER = "partner", _("外部合作方")
 
 
 # Roles that bind to a grid rather than an area subtree.
@@ -46,7 +47,8 @@ GRID_ROLES = frozenset({Role.GRID_CHIEF, Role.GRID_WORKER, Role.GRID_WORKER_PART
 UNIT_ROLES = frozenset({Role.DEPARTMENT_HANDLER})
 
 # What each role may do over its scope. "view": read rows; "change": write rows;
-# "reveal_pii": see full ID and phone numbers (audited); "import"/"export": bulk files.
+# "reveal_pii": see full ID and phone numbers (audited); "import"/"export": bulk files;
+# "report": raise cases (the partner's service account, through Open311 and the API).
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.GRID_CHIEF: frozenset({"view", "change", "reveal_pii", "export"}),
     Role.GRID_WORKER: frozenset({"view", "change", "reveal_pii"}),
@@ -59,4 +61,5 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset({"view", "export"}),
     Role.ORG_DEPARTMENT: frozenset({"view", "change", "import", "export"}),
     Role.SYSTEM_ADMIN: frozenset({"view", "change", "reveal_pii", "import", "export", "admin"}),
+    Role.PARTNER: frozenset({"view", "report"}),
 }

@@ -62,7 +62,8 @@ GRID_KINDS = frozenset({K.GRID_BRANCH, K.BUILDING_GROUP, K.CENTRAL_HOUSEHOLD})
 # Roles bound to an area of a fixed level; others (leader, org department, admin) any level.
 ROLE_AREA_LEVEL = {Role.COMMUNITY_STAFF: L.COMMUNITY, Role.STREET_STAFF: L.STREET}
 # Roles that only a system administrator may hand out.
-ADMIN_ONLY_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.ORG_DEPARTMENT})
+# Partner service accounts are made by civicgrid.partners.services.partner_create.
+ADMIN_ONLY_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.ORG_DEPARTMENT, Role.PARTNER})
 
 
 # ---------------------------------------------------------------- helpers

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "civicgrid.cases",
     "civicgrid.demo",
     "civicgrid.web",
+    "civicgrid.partners",
+    "civicgrid.open311",
 ]
 
 MIDDLEWARE = [
