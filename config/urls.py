@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("civicgrid.web.account_urls")),
     path("cases/", include("civicgrid.cases.urls")),
     path("portal/", include("civicgrid.cases.portal_urls")),
+    path("api/", include("civicgrid.api.urls")),
     path("", include("civicgrid.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""API views: thin. Reads start from the domain selectors, writes call the domain services."""
