@@ -69,3 +69,17 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "civicgrid.partners.drf.ApiKeyAuthentication"
+    name = "partnerKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Api-Key",
+            "description": "A partner API key with scope `api:read` (reads) or `api:write` "
+            "(writes); `Authorization: Api-Key <key>` works too.",
+        }

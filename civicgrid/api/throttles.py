@@ -3,16 +3,25 @@ callers, and a tight one for issuing tokens. Rates: REST_FRAMEWORK["DEFAULT_THRO
 
 from __future__ import annotations
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from .permissions import partner_key
 
 
-class AnonThrottle(AnonRateThrottle):
+class _SettingsRate:
+    """Read the rate when the throttle is made, not when DRF was imported (so a changed
+    REST_FRAMEWORK setting takes effect)."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_SettingsRate, AnonRateThrottle):
     scope = "anon"
 
 
-class UserThrottle(UserRateThrottle):
+class UserThrottle(_SettingsRate, UserRateThrottle):
     scope = "user"
 
     def get_cache_key(self, request, view):
@@ -21,7 +30,7 @@ class UserThrottle(UserRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class ApiKeyThrottle(SimpleRateThrottle):
+class ApiKeyThrottle(_SettingsRate, SimpleRateThrottle):
     scope = "api_key"
 
     def get_cache_key(self, request, view):
@@ -31,7 +40,7 @@ class ApiKeyThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": key.pk}
 
 
-class TokenIssueThrottle(SimpleRateThrottle):
+class TokenIssueThrottle(_SettingsRate, SimpleRateThrottle):
     """Token issuing takes a password: few attempts a minute from one address."""
 
     scope = "token_issue"

@@ -63,3 +63,22 @@ def client_for(user) -> APIClient:
 @pytest.fixture
 def as_user():
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def error_of(response) -> dict:
+    """The API's error object, after checking the one shape every error has."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "details"}, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]

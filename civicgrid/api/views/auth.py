@@ -28,7 +28,7 @@ from ..throttles import AnonThrottle, TokenIssueThrottle, UserThrottle
 
 class LockedOut(ApplicationError):
     code = "locked_out"
-    status = 403
+    status = 429
 
 
 def _fail(request, username: str) -> None:
@@ -65,6 +65,8 @@ class TokenListCreateView(APIView):
         django_request = request._request
         user = authenticate(django_request, username=d["username"], password=d["password"])
         if getattr(django_request, "axes_locked_out", False):
+            # Answered here in the API's shape; AxesMiddleware would swap in its HTML page.
+            django_request.axes_locked_out = False
             raise LockedOut(
                 _("登录失败次数过多,账号已暂时锁定,请 %(n)d 分钟后再试。")
                 % {"n": int(float(settings.AXES_COOLOFF_TIME) * 60)}
