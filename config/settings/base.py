@@ -162,6 +162,12 @@ CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
 # Modules that hear of every case ledger row and SLA change (civicgrid/cases/hooks.py).
 CIVICGRID_CASE_HOOKS: list[str] = []
 
+# Open311 GeoReport v2 (/open311/v2/, docs/open311.md): the one jurisdiction served, POSTs
+# allowed per key per minute, and whether GETs without a key see the coarse public view.
+CIVICGRID_OPEN311_JURISDICTION_ID = os.environ.get("CIVICGRID_OPEN311_JURISDICTION_ID", "civicgrid.local")
+CIVICGRID_OPEN311_POST_RATE = int(os.environ.get("CIVICGRID_OPEN311_POST_RATE", "30"))
+CIVICGRID_OPEN311_ANONYMOUS_READ = os.environ.get("CIVICGRID_OPEN311_ANONYMOUS_READ", "1") == "1"
+
 # The REST API (/api/v1/, docs/api.md).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
