@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "civicgrid.web",
     "civicgrid.partners",
     "civicgrid.open311",
+    "civicgrid.webhooks",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -160,7 +161,15 @@ CIVICGRID_CENTRAL_HOUSEHOLD_MAX_OFFICERS = 3
 CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
 
 # Modules that hear of every case ledger row and SLA change (civicgrid/cases/hooks.py).
-CIVICGRID_CASE_HOOKS: list[str] = []
+CIVICGRID_CASE_HOOKS: list[str] = ["civicgrid.webhooks.outbox"]
+
+# Webhooks to partners (docs/webhooks.md): POST timeout (seconds), retry delays (seconds;
+# after the last one the delivery is dead), an egress proxy for the POSTs ("" = direct),
+# and plain http:// to 127.0.0.1/localhost (development and tests only; else https only).
+CIVICGRID_WEBHOOK_TIMEOUT = float(os.environ.get("CIVICGRID_WEBHOOK_TIMEOUT", "5"))
+CIVICGRID_WEBHOOK_BACKOFF = [60, 300, 1800, 7200, 43200]
+CIVICGRID_WEBHOOK_PROXY = os.environ.get("CIVICGRID_WEBHOOK_PROXY", "")
+CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK = os.environ.get("CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK") == "1"
 
 # Open311 GeoReport v2 (/open311/v2/, docs/open311.md): the one jurisdiction served, POSTs
 # allowed per key per minute, and whether GETs without a key see the coarse public view.

@@ -14,3 +14,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Webhook receivers on this machine may be plain http:// in development (docs/webhooks.md).
+CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
