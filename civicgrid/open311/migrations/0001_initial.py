@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0006_resolved_index'),
+        ('cases', '0005_open_case_indexes'),
         ('partners', '0001_initial'),
     ]
 
