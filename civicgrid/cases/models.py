@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.fields import EncryptedTextField
@@ -18,6 +19,24 @@ from .choices import (
     Status,
     Tier,
 )
+
+
+def status_in_sql(statuses) -> RawSQL:
+    """``cases_case.status IN (…)`` with the statuses written out as constants, sorted as in
+    the partial indexes' conditions. SQLite uses a partial index only when the query repeats
+    the index's condition term for term with literal values (bound parameters do not count);
+    PostgreSQL is indifferent. Only for queries whose base table is cases_case; the values
+    are the model's own choices, never user input."""
+    values = sorted(str(s) for s in statuses)
+    assert all(v.isidentifier() for v in values)
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return RawSQL(f'"cases_case"."status" IN ({quoted})', (), output_field=models.BooleanField())
+
+
+def open_q() -> models.Q:
+    """Open cases (see `status_in_sql`)."""
+    return models.Q(status_in_sql(OPEN_STATUSES))
+
 
 DEPARTMENT_TYPES = [
     ("public_security", _("公安")),
@@ -299,6 +318,12 @@ class Case(ScopedModel):
                 fields=["sla_state", "warn_at"],
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_sla_warn",
+            ),
+            # Resolved cases waiting for their rating (the sweep closes them after N days).
+            models.Index(
+                fields=["resolved_at"],
+                condition=models.Q(status__in=[Status.RESOLVED]),
+                name="case_resolved_at",
             ),
         ]
 

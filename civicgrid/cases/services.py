@@ -65,6 +65,17 @@ def _clean_text(text: str) -> str:
     return text
 
 
+_GEOMETRY = ("geometry", "community__geometry", "community__parent__geometry")
+
+
+def _routing_grids():
+    """Grids with their community, street and county in one query (routing walks up the
+    tree), without the polygons, which routing does not need."""
+    return Grid.objects.select_related("community__parent__parent").defer(
+        *_GEOMETRY, "community__parent__parent__geometry"
+    )
+
+
 def _street_of(area: Area) -> Area | None:
     return area.parent if area.level == Area.Level.COMMUNITY else area
 
@@ -153,12 +164,10 @@ def case_create(
             raise ValidationFailed(_("坐标超出范围。"), details={"location": [_("坐标无效。")]})
         found = locate(lon, lat)
         if found.inside:
-            grid = Grid.objects.select_related("community").get(pk=found.grid_id)
+            grid = _routing_grids().get(pk=found.grid_id)
         else:
             located = False
-            suggested = (
-                Grid.objects.select_related("community").filter(pk=found.nearest_grid_id).first()
-            )
+            suggested = _routing_grids().filter(pk=found.nearest_grid_id).first()
             if suggested is None:
                 raise ValidationFailed(_("该位置不在任何网格内,且系统中尚无网格。"))
     community = (grid or suggested).community if (grid or suggested) else community
