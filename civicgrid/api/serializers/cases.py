@@ -199,13 +199,16 @@ class ActionSerializer(serializers.Serializer):
 
 class CaseDetailSerializer(CaseSerializer):
     merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
-    events = CaseEventSerializer(many=True, read_only=True)
-    attachments = CaseAttachmentSerializer(many=True, read_only=True)
-    tasks = CaseTaskSerializer(many=True, read_only=True)
-    whistles = WhistleCallSerializer(many=True, read_only=True)
-    supervisions = SupervisionSerializer(many=True, read_only=True)
+    events = CaseEventSerializer(source="ledger", many=True, read_only=True)
+    attachments = CaseAttachmentSerializer(source="attachment_list", many=True, read_only=True)
+    tasks = CaseTaskSerializer(source="task_list", many=True, read_only=True)
+    whistles = WhistleCallSerializer(source="whistle_list", many=True, read_only=True)
+    supervisions = SupervisionSerializer(source="supervision_list", many=True, read_only=True)
     actions = ActionSerializer(
-        many=True, read_only=True, help_text="The workflow verbs the caller may perform now."
+        source="action_list",
+        many=True,
+        read_only=True,
+        help_text="The workflow verbs the caller may perform now.",
     )
 
     class Meta(CaseSerializer.Meta):
