@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from civicgrid.core import bulk
 from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from civicgrid.core.models import AuditLog
@@ -334,35 +333,22 @@ def _create_all(*, actor, plans: list[dict], result: HotlineResult) -> None:
             )
             for p in batch
         ]
+        for case, pk in zip(cases, bulk.allocate_ids(Case, len(cases)), strict=True):
+            case.pk = case.id = pk
+            case.number = services.case_number(now, pk)
         try:
             with transaction.atomic():
-                Case.objects.bulk_create(cases)
+                bulk.insert(cases, ids=False)
         except IntegrityError:
             # Another import of the same orders committed meanwhile: one by one, where a
             # known idempotency key returns the existing case.
             _create_one_by_one(actor=actor, plans=batch, result=result)
             continue
-        _set_numbers(cases, now)
         events = [CaseEvent(case=c, actor=by, **services.report_event_fields(c)) for c in cases]
-        CaseEvent.objects.bulk_create(events)
+        bulk.insert(events)
         hooks.events_written(events)
         _notify_reported(cases, events)
         result.created += len(cases)
-
-
-def _set_numbers(cases: list[Case], now) -> None:
-    """`services.case_number` for a batch in two UPDATEs: date prefix + id, zero-padded to 7."""
-    prefix = services.case_number(now, 0)[:-7]
-    as_text = Cast("id", output_field=CharField())
-    short = [c.pk for c in cases if c.pk < 10**7]
-    Case.objects.filter(pk__in=short).update(
-        number=Concat(Value(prefix), LPad(as_text, 7, Value("0")))
-    )
-    Case.objects.filter(pk__in=[c.pk for c in cases if c.pk >= 10**7]).update(
-        number=Concat(Value(prefix), as_text)
-    )
-    for case in cases:
-        case.number = services.case_number(now, case.pk)
 
 
 def _community(plan: dict) -> Area:
@@ -389,7 +375,7 @@ def _notify_reported(cases: list[Case], events: list[CaseEvent]) -> None:
                 Notification(case=case, channel="sms", recipient=phone[-4:], message=message)
             )
             texts.append((phone, message))
-    Notification.objects.bulk_create(rows, batch_size=BATCH)
+    bulk.insert(rows)
     if texts:
         transaction.on_commit(lambda: [deliver("sms", phone, msg) for phone, msg in texts])
 
