@@ -83,3 +83,8 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
             "description": "A partner API key with scope `api:read` (reads) or `api:write` "
             "(writes); `Authorization: Api-Key <key>` works too.",
         }
+
+
+def only_api_v1(endpoints, **kwargs):
+    """The schema describes /api/v1/ only (Open311 and other interfaces document themselves)."""
+    return [e for e in endpoints if e[0].startswith("/api/v1/")]

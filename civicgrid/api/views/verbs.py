@@ -5,6 +5,7 @@ service as the case page; refusals come back in the API's error shape."""
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -248,8 +249,10 @@ def _make_verb(verb: workflow.Action):
         return self._transition(request, pk, verb.name)
 
     view.__name__ = f"verb_{verb.name}"
+    with translation.override("zh-hans"):  # the schema text must not depend on the request
+        label = str(verb.label)
     view.__doc__ = (
-        f"「{verb.label}」({verb.name}): from "
+        f"「{label}」({verb.name}): from "
         + ", ".join(sorted(verb.sources))
         + (f" to {verb.target}." if verb.target else "; the service decides the new state.")
         + (" A `note` is required." if verb.needs_note else "")
