@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
@@ -238,3 +239,22 @@ def test_page_offers_the_export_and_serves_it(client, loop, tmp_path):
     client.force_login(loop.worker_a1)
     assert client.get("/cases/import/hotline/").status_code == 403
     assert client.get("/cases/import/hotline/export/", {"format": "xlsx"}).status_code == 403
+
+
+def test_who_may_export_but_not_import_sees_only_the_export(client, loop, tmp_path):
+    _import(loop, tmp_path)
+    leader = make_user(Role.LEADER, area=loop.county, username="leader2")
+    client.force_login(leader)
+    # Leaders must pass two-factor first; the capability rules are what is tested here.
+    with override_settings(CIVICGRID_2FA_ENFORCED=False):
+        page = client.get("/cases/import/hotline/").content.decode()
+        assert 'id="hotline-export"' in page and 'type="file"' not in page
+        assert "导出完整信息" not in page  # leaders may not reveal personal data
+        assert client.post("/cases/import/hotline/", {}).status_code == 403
+        resp = client.get("/cases/import/hotline/export/", {"format": "csv"})
+        assert set(_read_csv(b"".join(resp.streaming_content)[3:], "utf-8")[1]) == {
+            "H001",
+            "H002",
+            "H003",
+            "H004",
+        }
