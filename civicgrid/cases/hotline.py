@@ -344,7 +344,9 @@ def _create_all(*, actor, plans: list[dict], result: HotlineResult) -> None:
             # known idempotency key returns the existing case.
             _create_one_by_one(actor=actor, plans=batch, result=result)
             continue
-        events = [CaseEvent(case=c, actor=by, **services.report_event_fields(c)) for c in cases]
+        events = [
+            CaseEvent(case_id=c.pk, actor=by, **services.report_event_fields(c)) for c in cases
+        ]
         bulk.insert(events)
         hooks.events_written(events)
         _notify_reported(cases, events)
@@ -367,12 +369,14 @@ def _notify_reported(cases: list[Case], events: list[CaseEvent]) -> None:
         }
         if case.reporter_id:
             rows.append(
-                Notification(user_id=case.reporter_id, case=case, channel="app", message=message)
+                Notification(
+                    user_id=case.reporter_id, case_id=case.pk, channel="app", message=message
+                )
             )
         if case.reporter_phone:
             phone = case.reporter_phone
             rows.append(
-                Notification(case=case, channel="sms", recipient=phone[-4:], message=message)
+                Notification(case_id=case.pk, channel="sms", recipient=phone[-4:], message=message)
             )
             texts.append((phone, message))
     bulk.insert(rows)

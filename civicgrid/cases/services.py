@@ -271,7 +271,7 @@ def build_case(
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
         urgent=is_urgent,
-        tracking_code="".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(10)),
+        tracking_code=tracking_code(),
         limits=limits,
     )
     deadline_key = ("deadlines", now, *limits.values())
@@ -280,6 +280,13 @@ def build_case(
         memo[deadline_key] = (case.accept_due, case.resolve_due, case.warn_at, case.sla_state)
     case.accept_due, case.resolve_due, case.warn_at, case.sla_state = memo[deadline_key]
     return case
+
+
+def tracking_code() -> str:
+    """10 characters from a 32-letter alphabet (no 0/O, 1/I): 50 bits from the OS's random
+    source; 256 is a multiple of 32, so every letter is equally likely."""
+    assert len(_TRACKING_ALPHABET) == 32
+    return "".join(_TRACKING_ALPHABET[b % 32] for b in secrets.token_bytes(10))
 
 
 def case_number(now, pk: int) -> str:
