@@ -41,13 +41,15 @@ demo: migrate
 	$(PY) manage.py demo --scale $(SCALE) --if-empty
 	$(PY) manage.py demo_cases --if-empty
 
-# Web server, background worker and the deadline sweep side by side; Ctrl-C stops all three.
+# Web server, background worker, the deadline sweep and the webhook retry sweep side by side;
+# Ctrl-C stops them all.
 run: demo
-	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the sweep)"
+	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the sweeps)"
 	@mkdir -p var
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --no-reload >var/worker.log 2>&1 & \
 	  $(PY) manage.py sweep_cases --loop 60 >var/sweep.log 2>&1 & \
+	  $(PY) manage.py webhook_deliver --loop 60 >var/webhooks.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)
