@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "civicgrid.partners",
     "civicgrid.open311",
     "civicgrid.webhooks",
+    "civicgrid.analytics",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -166,7 +167,7 @@ CIVICGRID_CENTRAL_HOUSEHOLD_MAX_OFFICERS = 3
 CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
 
 # Modules that hear of every case ledger row and SLA change (civicgrid/cases/hooks.py).
-CIVICGRID_CASE_HOOKS: list[str] = ["civicgrid.webhooks.outbox"]
+CIVICGRID_CASE_HOOKS: list[str] = ["civicgrid.webhooks.outbox", "civicgrid.analytics.hooks"]
 
 # Webhooks to partners (docs/webhooks.md): POST timeout (seconds), retry delays (seconds;
 # after the last one the delivery is dead), an egress proxy for the POSTs ("" = direct),

@@ -1,0 +1,247 @@
+"""Probable duplicates of a new case, joining an existing case, and what co-reporters and
+the reporters of merged cases are told."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from civicgrid.analytics.models import CoReporter
+from civicgrid.analytics.tests import fixtures
+from civicgrid.cases import services
+from civicgrid.cases.models import Case, CaseEvent, Notification
+from civicgrid.core.errors import Conflict, ValidationFailed
+from civicgrid.intake import duplicates
+from civicgrid.intake.duplicates import case_join, find_candidates, public_summary
+
+pytestmark = pytest.mark.django_db
+world = fixtures.world
+
+LON, LAT = 114.005, 23.005
+# About 55 m east, 330 m east (outside the default 300 m), and in community B.
+NEAR = (LON + 0.0005, LAT)
+FAR = (LON + 0.0032, LAT)
+OTHER_COMMUNITY = (114.025, 23.005)
+
+
+def _case(w, item, text, point=(LON, LAT), actor=None, **kw):
+    return services.case_create(
+        actor=actor or w.worker_a1, item=item, text=text, lon=point[0], lat=point[1], **kw
+    )
+
+
+def _ids(found):
+    return [c.case_id for c in found]
+
+
+def test_similar_open_case_nearby_is_found_with_distance(world):
+    w = world
+    old = _case(w, w.lamp, "幸福路3号门口的路灯坏了,晚上一片漆黑", point=NEAR)
+    found = find_candidates(
+        user=w.staff_a, item=w.lamp, text="幸福路3号路灯不亮,晚上很黑", lon=LON, lat=LAT
+    )
+    assert _ids(found) == [old.pk]
+    c = found[0]
+    assert 45 <= c.distance_m <= 65
+    assert c.same_item and c.text_similarity > 0.3 and c.score >= 0.45
+    assert c.number == old.number and c.status_label == "已上报"
+
+
+def test_far_closed_old_and_unrelated_cases_are_not_candidates(world):
+    w = world
+    text = "幸福路3号路灯坏了"
+    far = _case(w, w.lamp, text, point=FAR)
+    closed = _case(w, w.lamp, text, point=NEAR)
+    services.case_transition(actor=w.staff_a, case=closed, action="invalidate", note="重复")
+    old = _case(w, w.lamp, text, point=NEAR)
+    Case.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=15))
+    other_group = _case(w, w.garbage, text, point=NEAR)
+    kept = _case(w, w.lamp, text, point=NEAR)
+    found = find_candidates(user=w.street_staff, item=w.lamp, text=text, lon=LON, lat=LAT)
+    assert _ids(found) == [kept.pk]
+    assert {far.pk, closed.pk, old.pk, other_group.pk}.isdisjoint(_ids(found))
+
+
+def test_same_group_counts_less_than_same_item_and_text_ranks(world):
+    w = world
+    same_item_other_text = _case(w, w.lamp, "灯杆上贴满小广告", point=NEAR)
+    sibling_same_text = _case(w, w.manhole, "幸福路3号门口井盖不见了,很危险", point=NEAR)
+    same_item_same_text = _case(w, w.lamp, "幸福路3号门口路灯坏了", point=NEAR)
+    found = find_candidates(
+        user=w.street_staff, item=w.lamp, text="幸福路3号门口路灯坏了", lon=LON, lat=LAT
+    )
+    ids = _ids(found)
+    assert ids[0] == same_item_same_text.pk
+    assert sibling_same_text.pk in ids
+    by_id = {c.case_id: c for c in found}
+    assert not by_id[sibling_same_text.pk].same_item
+    # Same item, nothing in common in the text: shown when very close (last), not at 200 m.
+    assert ids[-1] == same_item_other_text.pk
+    _case(w, w.lamp, "灯杆上贴满小广告", point=(LON + 0.00195, LAT))
+    again = find_candidates(
+        user=w.street_staff, item=w.lamp, text="幸福路3号门口路灯坏了", lon=LON, lat=LAT
+    )
+    assert _ids(again) == ids
+
+
+def test_only_cases_in_the_users_scope(world):
+    w = world
+    a = _case(w, w.lamp, "路灯坏了", point=(114.0195, LAT))  # community A, near the border
+    b = _case(w, w.lamp, "路灯坏了", point=(114.0205, LAT), actor=w.staff_b)  # community B
+    here = {"item": w.lamp, "text": "路灯坏了", "lon": 114.02, "lat": LAT}
+    assert _ids(find_candidates(user=w.staff_a, **here)) == [a.pk]
+    assert _ids(find_candidates(user=w.staff_b, **here)) == [b.pk]
+    assert set(_ids(find_candidates(user=w.street_staff, **here))) == {a.pk, b.pk}
+    assert find_candidates(user=w.resident, **here) == []  # no scope: nothing
+    assert set(_ids(find_candidates(user=None, public=True, **here))) == {a.pk, b.pk}
+
+
+def test_public_summary_holds_no_text_number_or_person(world):
+    w = world
+    case = _case(w, w.lamp, "张三家门口路灯坏了 13800138000", point=NEAR, reporter_name="张三")
+    (c,) = find_candidates(user=None, public=True, item=w.lamp, text="路灯坏了", lon=LON, lat=LAT)
+    summary = public_summary(c)
+    assert summary == {
+        "id": case.pk,
+        "item": "路灯损坏",
+        "status": "已上报",
+        "distance_m": 50,
+        "days_ago": 0,
+    }
+    assert c.photo_id is None
+
+
+def test_rules_per_domain_and_item(world, settings):
+    w = world
+    far = _case(w, w.lamp, "路灯坏了", point=FAR)
+    here = {"user": w.street_staff, "item": w.lamp, "text": "路灯坏了", "lon": LON, "lat": LAT}
+    assert find_candidates(**here) == []
+    settings.CIVICGRID_DUPLICATES = {"domains": {"livelihood": {"distance_m": 500}}}
+    assert _ids(find_candidates(**here)) == [far.pk]
+    settings.CIVICGRID_DUPLICATES = {
+        "domains": {"livelihood": {"distance_m": 500}},
+        "items": {"TR01-01": {"distance_m": 200}},
+    }
+    assert find_candidates(**here) == []
+    assert duplicates.rule_for(w.manhole).distance_m == 500
+    settings.CIVICGRID_DUPLICATES = {"default": {"days": 1}}
+    Case.objects.filter(pk=far.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    assert duplicates.rule_for(w.lamp).days == 1
+
+
+def test_without_a_point_the_grid_centre_or_the_community_is_used(world):
+    w = world
+    case = _case(w, w.lamp, "路灯坏了", point=(114.0052, 23.0049))
+    found = find_candidates(user=w.staff_a, item=w.lamp, text="路灯坏了", grid=w.grid_a1)
+    assert _ids(found) == [case.pk] and found[0].distance_m < 40
+    found = find_candidates(
+        user=w.staff_a, item=w.lamp, text="路灯坏了", community_id=w.community_a.pk
+    )
+    assert _ids(found) == [case.pk] and found[0].distance_m is None
+    assert find_candidates(user=w.staff_a, item=w.lamp, text="路灯坏了") == []
+
+
+def test_photo_of_a_candidate_is_offered(world):
+    from django.core.files.base import ContentFile
+
+    from civicgrid.cases.models import CaseAttachment
+
+    w = world
+    case = _case(w, w.lamp, "路灯坏了", point=NEAR)
+    att = CaseAttachment.objects.create(
+        case=case,
+        file=ContentFile(b"\xff\xd8\xff", name="a.jpg"),
+        content_type="image/jpeg",
+        size=3,
+    )
+    (c,) = find_candidates(user=w.staff_a, item=w.lamp, text="路灯坏了", lon=LON, lat=LAT)
+    assert c.photo_id == att.pk
+
+
+# ---------------------------------------------------------------- joining
+
+
+def test_join_records_a_co_reporter_and_a_ledger_row_once(world):
+    w = world
+    case = _case(w, w.lamp, "路灯坏了")
+    co = case_join(actor=w.resident, case=case)
+    again = case_join(actor=w.resident, case=case)
+    assert co.pk == again.pk and co.user == w.resident and co.kind == "joined"
+    assert CoReporter.objects.filter(case=case).count() == 1
+    assert list(case.events.filter(action="join").values_list("actor", flat=True)) == [
+        w.resident.pk
+    ]
+
+
+def test_staff_join_on_behalf_of_a_caller_needs_a_valid_phone(world):
+    w = world
+    case = _case(w, w.lamp, "路灯坏了")
+    with pytest.raises(ValidationFailed) as e:
+        case_join(actor=w.staff_a, case=case, name="李四", phone="", on_behalf=True)
+    assert "电话" in str(e.value.message)
+    with pytest.raises(ValidationFailed):
+        case_join(actor=w.staff_a, case=case, name="李四", phone="12345", on_behalf=True)
+    assert not CoReporter.objects.exists() and not case.events.filter(action="join").exists()
+    co = case_join(actor=w.staff_a, case=case, name="李四", phone="138 0013 8000", on_behalf=True)
+    assert co.phone == "13800138000" and co.user is None and co.joined_by == w.staff_a
+    assert case_join(actor=w.staff_a, case=case, phone="13800138000", on_behalf=True).pk == co.pk
+
+
+def test_cannot_join_a_finished_case_or_ones_own(world):
+    w = world
+    case = _case(w, w.lamp, "路灯坏了")
+    with pytest.raises(Conflict):
+        case_join(actor=w.worker_a1, case=case)
+    services.case_transition(actor=w.staff_a, case=case, action="invalidate", note="无效")
+    with pytest.raises(Conflict):
+        case_join(actor=w.resident, case=case)
+    with pytest.raises(ValidationFailed):
+        case_join(actor=None, case=case)
+    assert not CoReporter.objects.exists()
+
+
+def _resolve(w, case):
+    for action, kw in (
+        ("accept", {}),
+        ("dispatch", {"to_area": w.community_a}),
+        ("start", {}),
+        ("resolve", {"note": "已更换灯泡"}),
+    ):
+        case = services.case_transition(actor=w.staff_a, case=case, action=action, **kw)
+    return case
+
+
+def test_co_reporters_are_told_of_each_step_and_asked_to_rate(world):
+    w = world
+    case = _case(w, w.lamp, "路灯坏了")
+    co = case_join(actor=w.resident, case=case)
+    caller = case_join(actor=w.staff_a, case=case, phone="13800138000", on_behalf=True)
+    _resolve(w, case)
+    mine = list(
+        Notification.objects.filter(user=w.resident)
+        .order_by("id")
+        .values_list("message", flat=True)
+    )
+    assert len(mine) == 4
+    assert "已受理" in mine[0] and "已办结" in mine[-1] and co.rate_code in mine[-1]
+    sms = Notification.objects.filter(channel="sms", recipient="8000").order_by("id")
+    assert sms.count() == 4 and caller.rate_code in sms.last().message
+
+
+def test_reporters_of_a_merged_case_follow_the_master_and_rate_it(world):
+    w = world
+    master = _case(w, w.lamp, "幸福路路灯坏了")
+    dup = _case(w, w.lamp, "幸福路的路灯不亮", actor=w.resident, point=NEAR)
+    joined = case_join(actor=w.staff_a, case=dup, phone="13900139000", on_behalf=True)
+    services.case_transition(actor=w.staff_a, case=dup, action="merge", merged_into=master)
+    followers = CoReporter.objects.filter(case=master, kind="merged")
+    assert {(c.user_id, c.phone) for c in followers} == {
+        (w.resident.pk, ""),
+        (None, joined.phone),
+    }
+    assert all(c.source_case_id == dup.pk for c in followers)
+    _resolve(w, master)
+    resident_co = followers.get(user=w.resident)
+    last = Notification.objects.filter(user=w.resident, case=master).order_by("id").last()
+    assert master.number in last.message and resident_co.rate_code in last.message
+    assert CaseEvent.objects.filter(case=master, action="join").count() == 0
