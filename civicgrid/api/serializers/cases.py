@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from civicgrid.cases.choices import HandlingMode, Rating
+from civicgrid.cases.choices import HandlingMode, Rating, Status
 from civicgrid.cases.forms import STAFF_SOURCES
 from civicgrid.cases.models import (
+    DEPARTMENT_TYPES,
     Case,
     CaseAttachment,
     CaseEvent,
@@ -31,6 +32,10 @@ class MatterGroupSerializer(serializers.ModelSerializer):
 
 
 class MatterItemSerializer(serializers.ModelSerializer):
+    lead_department = serializers.ChoiceField(
+        choices=DEPARTMENT_TYPES, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = MatterItem
         fields = [
@@ -66,8 +71,11 @@ class CaseSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     domain = serializers.CharField(source="item.domain", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    grid_name = serializers.CharField(source="grid.name", read_only=True, default=None)
+    grid_name = serializers.CharField(
+        source="grid.name", read_only=True, default=None, allow_null=True
+    )
     handler_name = serializers.CharField(read_only=True)
+    rating = serializers.ChoiceField(choices=Rating.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Case
@@ -111,6 +119,8 @@ class CaseEventSerializer(serializers.ModelSerializer):
     action_label = serializers.CharField(read_only=True)
     actor_name = serializers.SerializerMethodField()
     attachments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = CaseEvent

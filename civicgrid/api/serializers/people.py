@@ -17,7 +17,9 @@ class BuildingSerializer(serializers.ModelSerializer):
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    building_name = serializers.CharField(source="building.name", read_only=True, default=None)
+    building_name = serializers.CharField(
+        source="building.name", read_only=True, default=None, allow_null=True
+    )
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     member_count = serializers.IntegerField(read_only=True)
 
@@ -69,10 +71,10 @@ class ResidentSerializer(serializers.ModelSerializer):
 
 class ResidentDetailSerializer(ResidentSerializer):
     household_number = serializers.CharField(
-        source="household.number", read_only=True, default=None
+        source="household.number", read_only=True, default=None, allow_null=True
     )
     building_name = serializers.CharField(
-        source="household.building.name", read_only=True, default=None
+        source="household.building.name", read_only=True, default=None, allow_null=True
     )
 
     class Meta(ResidentSerializer.Meta):
@@ -90,7 +92,9 @@ class ResidentDetailSerializer(ResidentSerializer):
 
 class PartyMemberSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    work_unit_name = serializers.CharField(source="work_unit.name", read_only=True, default=None)
+    work_unit_name = serializers.CharField(
+        source="work_unit.name", read_only=True, default=None, allow_null=True
+    )
     roles = serializers.SerializerMethodField()
     id_number_masked = serializers.CharField(read_only=True)
     phone_masked = serializers.CharField(read_only=True)
