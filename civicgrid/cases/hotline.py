@@ -12,8 +12,10 @@ import io
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -189,7 +191,9 @@ def _import_orders(
             result.skipped += 1
             continue
         item = items.get(r.get("事项编码", "")) or items_by_name.get(r.get("事项名称", ""))
-        if item is None:
+        # No item given at all: the classifier may choose one (below, in one pass for the file).
+        unclassified = not (r.get("事项编码") or r.get("事项名称")) and bool(_classifier())
+        if item is None and not unclassified:
             col = "事项编码" if r.get("事项编码") else "事项名称"
             errs.append(RowError(n, col, _("找不到该事项,请填写事项清单中的编码或名称。")))
         text = r.get("诉求内容", "")
@@ -247,6 +251,7 @@ def _import_orders(
                     row=n,
                 )
             )
+    _classify_all(plans, result)
     if result.errors and not partial:
         return result
     if dry_run:
@@ -258,6 +263,29 @@ def _import_orders(
             transaction.set_rollback(True)
             result.created = 0
     return result
+
+
+def _classifier():
+    """The classifier for rows without an item (settings.CIVICGRID_CASE_CLASSIFIER), if any."""
+    path = getattr(settings, "CIVICGRID_CASE_CLASSIFIER", "")
+    return import_string(path) if path else None
+
+
+def _classify_all(plans: list[dict], result: HotlineResult) -> None:
+    """Rows without an item get the classifier's top item when it is sure enough; the others
+    become row errors (in partial mode the rest of the file is imported and these are left for
+    a person to complete and import again)."""
+    todo = [p for p in plans if p["item"] is None]
+    if not todo:
+        return
+    dropped = set()
+    for plan, found in zip(todo, _classifier()([p["text"] for p in todo]), strict=True):
+        if found["item"] is None:
+            result.errors.append(RowError(plan["row"], "事项编码", found["message"]))
+            dropped.add(plan["row"])
+        else:
+            plan["item"], plan["classified"] = found["item"], found["data"]
+    plans[:] = [p for p in plans if p["row"] not in dropped]
 
 
 def _locate_all(plans: list[dict], result: HotlineResult) -> list[dict]:
@@ -347,6 +375,9 @@ def _create_all(*, actor, plans: list[dict], result: HotlineResult) -> None:
         events = [
             CaseEvent(case_id=c.pk, actor=by, **services.report_event_fields(c)) for c in cases
         ]
+        for event, p in zip(events, batch, strict=True):
+            if p.get("classified"):
+                event.data["classified"] = p["classified"]
         bulk.insert(events)
         hooks.events_written(events)
         _notify_reported(cases, events)

@@ -129,6 +129,7 @@ def report(request):
         .prefetch_related("items")
         .order_by("code")
     )
+    request.session["portal_report"] = True  # lets this session ask for category suggestions
     return render(request, "cases/portal/report.html", {"form": form, "groups": groups})
 
 
