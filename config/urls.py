@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("civicgrid.web.account_urls")),
     path("cases/", include("civicgrid.cases.urls")),
     path("portal/", include("civicgrid.cases.portal_urls")),
+    path("intake/", include("civicgrid.intake.urls")),
     path("webhooks/", include("civicgrid.webhooks.urls")),
     path("open311/", include("civicgrid.open311.urls")),
     path("api/", include("civicgrid.api.urls")),

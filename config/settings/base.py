@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "civicgrid.partners",
     "civicgrid.open311",
     "civicgrid.webhooks",
+    "civicgrid.intake",
     "civicgrid.analytics",
     "rest_framework",
     "django_filters",
@@ -172,7 +173,24 @@ CIVICGRID_CENTRAL_HOUSEHOLD_MAX_OFFICERS = 3
 CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
 
 # Modules that hear of every case ledger row and SLA change (civicgrid/cases/hooks.py).
-CIVICGRID_CASE_HOOKS: list[str] = ["civicgrid.webhooks.outbox", "civicgrid.analytics.hooks"]
+CIVICGRID_CASE_HOOKS: list[str] = [
+    "civicgrid.webhooks.outbox",
+    "civicgrid.analytics.hooks",
+    "civicgrid.intake.hooks",
+]
+
+# Smart intake (docs/intake.md): a suggestion is shown when its score and its margin over the
+# runner-up reach these and the text has enough known terms; hotline rows without an item get
+# the top suggestion at CIVICGRID_INTAKE_AUTO_SCORE or above; suggestions per minute per
+# client on the public (portal) endpoint; hours between scheduled retrains (0 = never).
+CIVICGRID_INTAKE_MIN_SCORE = float(os.environ.get("CIVICGRID_INTAKE_MIN_SCORE", "0.35"))
+CIVICGRID_INTAKE_MIN_MARGIN = float(os.environ.get("CIVICGRID_INTAKE_MIN_MARGIN", "0.05"))
+CIVICGRID_INTAKE_MIN_TERMS = 2
+# The classifier the hotline import asks for rows without an item ("" = such rows are errors).
+CIVICGRID_CASE_CLASSIFIER = "civicgrid.intake.hotline.classify"
+CIVICGRID_INTAKE_AUTO_SCORE = float(os.environ.get("CIVICGRID_INTAKE_AUTO_SCORE", "0.7"))
+CIVICGRID_INTAKE_PUBLIC_RATE = int(os.environ.get("CIVICGRID_INTAKE_PUBLIC_RATE", "30"))
+CIVICGRID_INTAKE_RETRAIN_HOURS = int(os.environ.get("CIVICGRID_INTAKE_RETRAIN_HOURS", "24"))
 
 # Webhooks to partners (docs/webhooks.md): POST timeout (seconds), retry delays (seconds;
 # after the last one the delivery is dead), an egress proxy for the POSTs ("" = direct),
