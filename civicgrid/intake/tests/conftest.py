@@ -38,3 +38,10 @@ def domains() -> dict[str, str]:
 def _clear_cache():
     django_cache.clear()
     yield
+
+
+@pytest.fixture
+def trained_version(db):
+    from civicgrid.intake import services
+
+    return services.classifier_retrain(actor=None)
