@@ -8,6 +8,8 @@ urlpatterns = [
     path("cases/", include("civicgrid.cases.urls")),
     path("portal/", include("civicgrid.cases.portal_urls")),
     path("intake/", include("civicgrid.intake.urls")),
+    path("duplicates/", include("civicgrid.analytics.duplicate_urls")),
+    path("hotspots/", include("civicgrid.analytics.urls")),
     path("webhooks/", include("civicgrid.webhooks.urls")),
     path("open311/", include("civicgrid.open311.urls")),
     path("api/", include("civicgrid.api.urls")),

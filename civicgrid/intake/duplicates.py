@@ -19,6 +19,7 @@ domain (`rule_for`, setting ``CIVICGRID_DUPLICATES``, docs/duplicates.md).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,19 +117,51 @@ def cosine(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b))
 
 
+_CACHE: dict[str, tuple[float, Any]] = {}
+CACHE_SECONDS = 60.0  # grids and catalogue groups change rarely; a new one counts within a minute
+
+
+def _cached(key: str, load):
+    now = time.monotonic()
+    hit = _CACHE.get(key)
+    if hit is None or now - hit[0] > CACHE_SECONDS:
+        hit = (now, load())
+        _CACHE[key] = hit
+    return hit[1]
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def _grid_boxes() -> list[tuple[int, float, float, float, float]]:
+    return list(
+        Grid.objects.filter(min_x__isnull=False)
+        .order_by()
+        .values_list("id", "min_x", "min_y", "max_x", "max_y")
+    )
+
+
 def _grids_near(box: tuple[float, float, float, float]) -> list[int]:
     x0, y0, x1, y1 = box
-    return list(
-        Grid.objects.filter(min_x__lte=x1, max_x__gte=x0, min_y__lte=y1, max_y__gte=y0)
-        .order_by()
-        .values_list("id", flat=True)
+    return [
+        pk
+        for pk, gx0, gy0, gx1, gy1 in _cached("grids", _grid_boxes)
+        if gx0 <= x1 and gx1 >= x0 and gy0 <= y1 and gy1 >= y0
+    ]
+
+
+def _group_items(group_id: int) -> dict[int, str]:
+    return _cached(
+        f"group:{group_id}",
+        lambda: dict(MatterItem.objects.filter(group_id=group_id).values_list("id", "name")),
     )
 
 
 def _prefilter(*, item_ids, since, box, community_id, user, public: bool):
     """Open cases of the items since `since` near the point (or, without a point, in the
     community). Served on both databases by the partial index ``case_open_grid_item``
-    (grid, item, created_at WHERE open; see the analytics migration 0002)."""
+    (grid, item, created_at, lon, lat WHERE open; analytics migration 0002)."""
     qs = Case.objects.all() if public else Case.objects.restrict(user)
     qs = qs.filter(open_q(), item_id__in=item_ids, created_at__gte=since)
     if box is not None:
@@ -172,7 +205,7 @@ def find_candidates(
     has_point = lon is not None and lat is not None
     if not has_point and community_id is None:
         return []
-    siblings = dict(MatterItem.objects.filter(group_id=item.group_id).values_list("id", "name"))
+    siblings = dict(_group_items(item.group_id))
     siblings[item.pk] = item.name
     box = bounding_box(lon, lat, rule.distance_m) if has_point else None
     rows = list(
@@ -188,8 +221,6 @@ def find_candidates(
             "number",
             "item_id",
             "status",
-            "text",
-            "address",
             "search_text",
             "lon",
             "lat",
@@ -201,7 +232,7 @@ def find_candidates(
     name_terms = {pk: _terms(name) for pk, name in siblings.items()}
     status_labels = dict(Case._meta.get_field("status").choices)
     found: list[Candidate] = []
-    for pk, number, item_id, status, ctext, caddr, terms, clon, clat, created in rows:
+    for pk, number, item_id, status, terms, clon, clat, created in rows:
         if pk == exclude:
             continue
         dist = None
@@ -232,15 +263,27 @@ def find_candidates(
                 score=round(score, 3),
                 text_similarity=round(sim, 3),
                 same_item=same,
-                text=ctext,
-                address=caddr,
             )
         )
     found.sort(key=lambda c: (-c.score, c.distance_m or 0, -c.case_id))
     found = found[:limit]
     if found and not public:
-        _attach_photos(found)
+        _attach_details(found)
     return found
+
+
+def _attach_details(found: list[Candidate]) -> None:
+    """Text and address (read for the few shown, not for every row scored) and the first
+    photo of each candidate (served by the scoped attachment view)."""
+    details = {
+        pk: (text, address)
+        for pk, text, address in Case.objects.filter(pk__in=[c.case_id for c in found])
+        .order_by()
+        .values_list("id", "text", "address")
+    }
+    for c in found:
+        c.text, c.address = details.get(c.case_id, ("", ""))
+    _attach_photos(found)
 
 
 def _attach_photos(found: list[Candidate]) -> None:

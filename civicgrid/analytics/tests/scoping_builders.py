@@ -1,0 +1,30 @@
+"""Scoping builders for the analytics models (see orgs/tests/test_scoping_all_models.py)."""
+
+import datetime as dt
+
+from civicgrid.analytics.models import CoReporter, Hotspot
+
+
+def _co_reporter(side):
+    return CoReporter.objects.create(
+        case=side.case(), kind=CoReporter.Kind.JOINED, rate_code=f"CODE{side.tag.upper()}"
+    )
+
+
+def _hotspot(side):
+    case = side.case()
+    hotspot = Hotspot.objects.create(
+        day=dt.date(2026, 11, 30),
+        key=f"rise:item:{case.item_id}:grid:{side.grid.pk}",
+        kind=Hotspot.Kind.RISE,
+        level=Hotspot.Level.GRID,
+        item=case.item,
+        area=side.community,
+        grid=side.grid,
+        count=6,
+    )
+    hotspot.cases.set([case])
+    return hotspot
+
+
+BUILDERS = {"analytics.coreporter": _co_reporter, "analytics.hotspot": _hotspot}
