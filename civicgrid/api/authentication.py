@@ -1,4 +1,4 @@
-"""How API callers prove who they are: a personal token (``Authorization: Bearer cg_…``),
+"""How API callers prove who they are: a personal token (``Authorization: Bearer cgt_…``),
 the browser session (with CSRF), or a partner API key (``civicgrid.partners``)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from .tokens import token_find
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer cg_…``; requests without a bearer token are left to the others."""
+    """``Authorization: Bearer cgt_…``; requests without a bearer token are left to the others."""
 
     keyword = "Bearer"
 

@@ -60,8 +60,14 @@ def _replay(record: IdempotencyRecord) -> Response:
     return Response(record.body, status=record.status, headers={REPLAYED_HEADER: "true"})
 
 
-def run(request, create: Callable[[str | None], Response]) -> Response:
-    """Call ``create(domain_key or None)`` unless this request was already answered."""
+def run(
+    request,
+    create: Callable[[str | None], Response],
+    *,
+    redact: Callable[[dict], dict] | None = None,
+) -> Response:
+    """Call ``create(domain_key or None)`` unless this request was already answered.
+    ``redact`` strips what must never be stored (a token's secret) from the kept answer."""
     key = request.headers.get(HEADER)
     if key is None:
         return create(None)
@@ -78,6 +84,8 @@ def run(request, create: Callable[[str | None], Response]) -> Response:
     if not 200 <= response.status_code < 300:
         return response  # errors are not kept: the caller may correct the request and retry
     body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+    if redact is not None:
+        body = redact(body)
     try:
         with transaction.atomic():
             IdempotencyRecord.objects.create(

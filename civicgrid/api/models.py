@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ApiToken(models.Model):
-    """A personal token: ``cg_<prefix>_<secret>``. Only the prefix (to find the row) and a
+    """A personal token: ``cgt_<prefix>_<secret>``. Only the prefix (to find the row) and a
     SHA-256 hash of the whole token are stored; the token itself is shown once."""
 
     user = models.ForeignKey(

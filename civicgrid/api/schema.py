@@ -59,7 +59,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
         scheme = build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix="Bearer"
         )
-        scheme["description"] = "A personal token `cg_…` from POST /api/v1/auth/tokens/."
+        scheme["description"] = "A personal token `cgt_…` from POST /api/v1/auth/tokens/."
         return scheme
 
 

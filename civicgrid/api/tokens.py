@@ -17,7 +17,7 @@ from civicgrid.core.errors import NotFound, ValidationFailed
 
 from .models import ApiToken
 
-TOKEN_PREFIX = "cg_"
+TOKEN_PREFIX = "cgt_"  # partner keys are "cg_…" (civicgrid.partners)
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
 MAX_ACTIVE_PER_USER = 20

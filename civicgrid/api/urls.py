@@ -10,12 +10,10 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
 )
 from rest_framework.routers import DefaultRouter
 
-from .views import assessment, auth, cases, catalogue, registry
+from .views import assessment, auth, cases, catalogue, docs, registry
 from .views.base import ID_REGEX, not_found
 
 app_name = "api"
@@ -44,8 +42,7 @@ v1 = [
     re_path(rf"^auth/tokens/(?P<pk>{ID_REGEX})/$", auth.TokenRevokeView.as_view(), name="token"),
     path("auth/me/", auth.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", docs.SwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [

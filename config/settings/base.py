@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "civicgrid.api",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "civicgrid.api",
 ]
 
 MIDDLEWARE = [
@@ -414,6 +419,59 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# The REST API (/api/v1/, docs/api.md).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "civicgrid.partners.drf.ApiKeyAuthentication",
+        "civicgrid.api.authentication.TokenAuthentication",
+        "civicgrid.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "civicgrid.api.permissions.ApiAccess",
+        "civicgrid.api.permissions.KeyScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "civicgrid.api.throttles.AnonThrottle",
+        "civicgrid.api.throttles.UserThrottle",
+        "civicgrid.api.throttles.ApiKeyThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("CIVICGRID_API_RATE_ANON", "30/min"),
+        "user": os.environ.get("CIVICGRID_API_RATE_USER", "600/min"),
+        "api_key": os.environ.get("CIVICGRID_API_RATE_KEY", "1200/min"),
+        "token_issue": os.environ.get("CIVICGRID_API_RATE_TOKEN_ISSUE", "10/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "civicgrid.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["civicgrid.api.parsers.LimitedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "civicgrid.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "civicgrid.api.errors.exception_handler",
+    "UNICODE_JSON": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Largest JSON body the API accepts (bytes); larger ones get 413.
+CIVICGRID_API_MAX_BODY_BYTES = 256 * 1024
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CivicGrid API",
+    "DESCRIPTION": "善治网格开放接口 — see docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["civicgrid.api.schema.only_api_v1"],
+    "ENUM_NAME_OVERRIDES": {
+        "AreaLevelEnum": "civicgrid.geo.models.Area.Level",
+        "TierEnum": "civicgrid.cases.choices.Tier",
+        "CaseSourceEnum": "civicgrid.cases.choices.Source",
+        "StaffSourceEnum": "civicgrid.cases.forms.STAFF_SOURCES",
+        "CaseStatusEnum": "civicgrid.cases.choices.Status",
+        "DepartmentTypeEnum": "civicgrid.cases.models.DEPARTMENT_TYPES",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 LANGUAGE_CODE = "zh-hans"

@@ -42,7 +42,12 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class IssuedTokenSerializer(ApiTokenSerializer):
-    token = serializers.CharField(read_only=True, help_text="Shown once; store it safely.")
+    token = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Shown once; store it safely. Null when a retry with the same "
+        "Idempotency-Key replays the answer (the secret is never stored).",
+    )
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]

@@ -27,7 +27,9 @@ TOKENS = "/api/v1/auth/tokens/"
 
 
 def issue(client, **body):
-    return client.post(TOKENS, {"username": "staff_a", "password": PASSWORD, **body}, format="json")
+    headers = {k: body.pop(k) for k in list(body) if k.startswith("HTTP_")}
+    data = {"username": "staff_a", "password": PASSWORD, **body}
+    return client.post(TOKENS, data, format="json", **headers)
 
 
 def test_issue_token_with_password_then_use_it(tiny):
@@ -36,7 +38,7 @@ def test_issue_token_with_password_then_use_it(tiny):
     assert r.status_code == 201, r.content
     data = r.json()
     raw = data["token"]
-    assert raw.startswith("cg_") and data["prefix"] in raw and data["name"] == "脚本"
+    assert raw.startswith("cgt_") and data["prefix"] in raw and data["name"] == "脚本"
     row = ApiToken.objects.get(pk=data["id"])
     assert raw not in row.key_hash and len(row.key_hash) == 64  # only a hash is stored
     assert dt.timedelta(days=29) < row.expires_at - timezone.now() <= dt.timedelta(days=30)
@@ -206,14 +208,14 @@ def test_api_token_command_issues_lists_and_revokes(tiny):
     out = StringIO()
     call_command("api_token", "staff_a", "--name", "夜间同步", stdout=out, stderr=StringIO())
     raw = out.getvalue().strip()
-    assert raw.startswith("cg_")
+    assert raw.startswith("cgt_")
     token = ApiToken.objects.get(user=tiny.staff_a)
     assert token.name == "夜间同步"
     assert APIClient(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/auth/me/").status_code == 200
 
     listing = StringIO()
     call_command("api_token", "staff_a", "--list", stdout=listing)
-    assert f"cg_{token.prefix}_" in listing.getvalue() and raw not in listing.getvalue()
+    assert f"cgt_{token.prefix}_" in listing.getvalue() and raw not in listing.getvalue()
 
     call_command("api_token", "staff_a", "--revoke", str(token.pk), stdout=StringIO())
     assert APIClient(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/auth/me/").status_code == 401
@@ -278,3 +280,18 @@ def test_partner_key_with_write_scope_reports_a_case(world, partner_key):
 def test_wrong_partner_key_is_401(world):
     r = APIClient(HTTP_X_API_KEY="cgk_nope_nope").get("/api/v1/areas/")
     assert r.status_code == 401 and error_of(r)["code"] == "authentication_failed"
+
+
+def test_token_issue_replay_never_stores_the_secret(tiny):
+    from civicgrid.api.models import IdempotencyRecord
+
+    client = APIClient()
+    first = issue(client, HTTP_IDEMPOTENCY_KEY="issue-1")
+    again = issue(client, HTTP_IDEMPOTENCY_KEY="issue-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["token"].startswith("cgt_") and again.json()["token"] is None
+    assert {k: v for k, v in again.json().items() if k != "token"} == {
+        k: v for k, v in first.json().items() if k != "token"
+    }
+    assert ApiToken.objects.count() == 1
+    assert first.json()["token"] not in str(list(IdempotencyRecord.objects.values()))

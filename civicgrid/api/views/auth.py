@@ -95,7 +95,7 @@ class TokenListCreateView(APIView):
             data["token"] = issued.secret
             return Response(data, status=status.HTTP_201_CREATED)
 
-        return idempotency.run(request, create)
+        return idempotency.run(request, create, redact=lambda body: {**body, "token": None})
 
 
 class TokenRevokeView(APIView):

@@ -33,12 +33,12 @@ class Command(BaseCommand):
                     expires = f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never"
                     used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "-"
                     self.stdout.write(
-                        f"{t.pk}\tcg_{t.prefix}_…\t{state}\texpires {expires}\tused {used}\t{t.name}"
+                        f"{t.pk}\tcgt_{t.prefix}_…\t{state}\texpires {expires}\tused {used}\t{t.name}"
                     )
                 return
             if options["revoke"] is not None:
                 token = tokens.token_revoke(actor=None, token_id=options["revoke"], user=user)
-                self.stdout.write(f"Revoked token {token.pk} (cg_{token.prefix}_…).")
+                self.stdout.write(f"Revoked token {token.pk} (cgt_{token.prefix}_…).")
                 return
             issued = tokens.token_issue(
                 actor=None, user=user, name=name, days=days if days > 0 else None
