@@ -34,6 +34,7 @@ from civicgrid.cases.choices import Status
 from civicgrid.cases.models import Case, MatterItem
 from civicgrid.geo.models import Area, Grid
 
+from .hotspot_store import store
 from .models import Hotspot
 
 DEFAULTS = {
@@ -336,75 +337,12 @@ def _span_m(bbox) -> float:
     return distance_m(x0, y0, x1, y1)
 
 
-def _store(findings: list[Finding], day: dt.date, conf: dict) -> dict[str, int]:
-    created = updated = skipped = 0
-    recent_days = conf["recent_days"]
-    earlier_cluster_cases: dict[int, set[int]] = defaultdict(set)
-    cluster_days = max(1, math.ceil(conf["cluster_hours"] / 24))
-    for h in Hotspot.objects.filter(
-        kind=Hotspot.Kind.CLUSTER, day__gte=day - dt.timedelta(days=cluster_days), day__lt=day
-    ).prefetch_related("cases"):
-        earlier_cluster_cases[h.item_id].update(c.pk for c in h.cases.all())
-    today_clusters = list(
-        Hotspot.objects.filter(kind=Hotspot.Kind.CLUSTER, day=day).prefetch_related("cases")
-    )
-    for f in findings:
-        if f.kind == Hotspot.Kind.RISE:
-            if Hotspot.objects.filter(
-                key=f.key, day__gte=day - dt.timedelta(days=recent_days - 1), day__lt=day
-            ).exists():
-                skipped += 1
-                continue
-            existing = Hotspot.objects.filter(day=day, key=f.key).first()
-        else:
-            if set(f.case_ids) <= earlier_cluster_cases[f.item_id]:
-                skipped += 1
-                continue
-            existing = next(
-                (
-                    h
-                    for h in today_clusters
-                    if h.item_id == f.item_id and {c.pk for c in h.cases.all()} & set(f.case_ids)
-                ),
-                None,
-            )
-        if existing is not None:
-            if existing.state == Hotspot.State.OPEN:
-                existing.count, existing.baseline, existing.score = f.count, f.baseline, f.score
-                existing.evidence = f.evidence
-                existing.save(
-                    update_fields=["count", "baseline", "score", "evidence", "updated_at"]
-                )
-                existing.cases.add(*f.case_ids)
-            updated += 1
-            continue
-        h = Hotspot.objects.create(
-            day=day,
-            key=f.key,
-            kind=f.kind,
-            level=f.level,
-            item_id=f.item_id,
-            group_id=f.group_id if f.item_id is None else None,
-            area_id=f.area_id,
-            grid_id=f.grid_id,
-            count=f.count,
-            baseline=f.baseline,
-            score=f.score,
-            evidence=f.evidence,
-        )
-        h.cases.set(f.case_ids)
-        if f.kind == Hotspot.Kind.CLUSTER:
-            today_clusters.append(h)
-        created += 1
-    return {"created": created, "updated": updated, "skipped": skipped}
-
-
 def detect(now: dt.datetime | None = None) -> dict[str, int]:
     """Find rises and clusters up to `now` and store them as the alerts of that day."""
     now = now or timezone.now()
     conf = config()
     findings = find_rises(now, conf) + find_clusters(now, conf)
     with transaction.atomic():
-        result = _store(findings, timezone.localdate(now), conf)
+        result = store(findings, timezone.localdate(now), conf)
     result["found"] = len(findings)
     return result

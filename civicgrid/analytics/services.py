@@ -105,6 +105,8 @@ def hotspot_open_case(*, actor, hotspot: Hotspot, item: MatterItem, text: str):
     if hotspot.group_id and not hotspot.item_id and item.group_id != hotspot.group_id:
         raise ValidationFailed(_("请选择与预警相同分类的事项。"))
     centre = (hotspot.evidence or {}).get("centroid")
+    if not centre and not hotspot.grid_id and hotspot.level != Hotspot.Level.COMMUNITY:
+        raise ValidationFailed(_("该预警的事件没有坐标,请到事件上报页面选择位置后上报。"))
     location = (
         {"lon": centre[0], "lat": centre[1]}
         if centre

@@ -185,3 +185,25 @@ def test_open_case_checks_the_input(client, alerts):
     assert "未知的事项" in r.content.decode()
     w.alert_a.refresh_from_db()
     assert w.alert_a.state == "open" and w.alert_a.opened_case is None
+
+
+def test_open_case_for_an_alert_without_a_place_is_refused(client, alerts):
+    w = alerts
+    street_alert = Hotspot.objects.create(
+        day=dt.date(2026, 11, 30),
+        key=f"rise:group:{w.garbage.group_id}:street:{w.street.pk}",
+        kind="rise",
+        level="street",
+        group=w.garbage.group,
+        area=w.street,
+        count=12,
+        evidence={},
+    )
+    client.force_login(w.street_staff)
+    before = Case.objects.count()
+    r = client.post(
+        f"/hotspots/{street_alert.pk}/open-case/", {"item": w.garbage.pk, "text": "x"}, follow=True
+    )
+    assert "没有坐标" in r.content.decode() and Case.objects.count() == before
+    street_alert.refresh_from_db()
+    assert street_alert.state == "open"
