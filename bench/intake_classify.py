@@ -56,7 +56,9 @@ def main() -> None:
     for name, clf in (("keyword cold start", kw), ("trained", model)):
         r = evaluate(clf, te, domains)
         print(f"\n== {name}: top-1 {r['top1']:.3f}  top-3 {r['top3']:.3f}  (n={r['n']})")
-        print(f"   confident share {r['confident_share']:.3f}, precision {r['confident_precision']}")
+        print(
+            f"   confident share {r['confident_share']:.3f}, precision {r['confident_precision']}"
+        )
         for dom, d in r["by_domain"].items():
             print(f"   {dom:13s} n={d['n']:3d}  top-1 {d['top1']:.3f}  top-3 {d['top3']:.3f}")
         print("   most confused (true -> predicted, count):")
@@ -72,7 +74,9 @@ def main() -> None:
     for text in texts[:1000]:
         model.predict([text], explain=True)
     single = 1000 / (time.perf_counter() - t)
-    print(f"\nthroughput: {batch:,.0f} texts/s in batches, {single:,.0f} texts/s one by one with explanation (target >= 1,000)")
+    print(
+        f"\nthroughput: {batch:,.0f} texts/s in batches, {single:,.0f} texts/s one by one with explanation (target >= 1,000)"
+    )
 
     # Memory: the weights and vocabulary as loaded (tracemalloc of unpickling) and pickled size.
     blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
@@ -81,7 +85,9 @@ def main() -> None:
     current, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del loaded
-    print(f"model: pickled {len(blob) / 1e6:.1f} MB, in memory {current / 1e6:.1f} MB (target <= 300 MB)")
+    print(
+        f"model: pickled {len(blob) / 1e6:.1f} MB, in memory {current / 1e6:.1f} MB (target <= 300 MB)"
+    )
 
     # Retrain on N synthesised labelled texts (timing only).
     by_item = defaultdict(list)
@@ -102,6 +108,7 @@ def main() -> None:
     loaded = pickle.loads(blob)
     current, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    del loaded
     print(
         f"retrain on {args.n:,} synthesised labelled texts: {seconds:.1f} s (target <= 120 s); "
         f"model {current / 1e6:.1f} MB in memory"
