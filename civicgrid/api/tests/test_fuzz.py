@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -38,13 +40,19 @@ schema.app = get_wsgi_application()  # in process: same thread, same test databa
 
 @pytest.fixture
 def fuzz_token(world):
-    return token_for(world.tiny.staff_a)
+    """A token; and, as Django's test client does, the test's database connection stays open
+    across the in-process requests (they run inside the test's transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield token_for(world.tiny.staff_a)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
 @schema.parametrize()
 @hypothesis_settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     derandomize=True,
     database=None,
