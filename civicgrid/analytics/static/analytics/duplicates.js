@@ -11,7 +11,8 @@
   var last = "", timer = null, busy = false;
 
   function value(name) {
-    var el = form.elements[name];
+    // Not form.elements[name]: form.elements["item"] is the collection's item() method.
+    var el = form.querySelector("[name=" + name + "]");
     return el && el.value ? String(el.value).trim() : "";
   }
 
