@@ -7,8 +7,10 @@ The cases app must not import them, so they register themselves by dotted module
   cases app writes (one by one from the services, in bulk from the hotline import);
 - ``sla_changed(case_ids: list[int], sla_state: str) -> None`` — called by the deadline sweep
   with the cases it has just turned yellow or red.
+- ``case_panels(request, case) -> str`` — HTML (rendered by the app's own template) that the
+  case page shows below its actions, e.g. intake's form to change the item; "" for none.
 
-Hooks run inside the transaction that wrote the change, so an outbox row a hook writes
+The write hooks run inside the transaction that wrote the change, so an outbox row a hook writes
 commits or rolls back with it; a hook must not do network I/O (enqueue work on commit).
 """
 
@@ -41,3 +43,8 @@ def sla_changed(case_ids: list[int], sla_state: str) -> None:
     if case_ids:
         for hook in _hooks("sla_changed"):
             hook(case_ids, sla_state)
+
+
+def case_panels(request, case) -> list[str]:
+    """The panels other apps add to the case page, in hook order."""
+    return [html for hook in _hooks("case_panels") if (html := hook(request, case))]

@@ -362,6 +362,7 @@ EVENT_LABELS = {
     "supervision_answer": _("答复督办"),
     "task_reply": _("联办答复"),
     "note": _("备注"),
+    "reclassify": _("更改类别"),
 }
 
 

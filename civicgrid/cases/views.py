@@ -21,7 +21,7 @@ from civicgrid.geo.models import Area, Grid
 from civicgrid.orgs.access import has_capability
 from civicgrid.orgs.models import Unit
 
-from . import assessment, exports, selectors, services, workflow
+from . import assessment, exports, hooks, selectors, services, workflow
 from .choices import FINAL_STATUSES, Domain, SlaState, Source, Status
 from .forms import CaseCreateForm, TransitionForm
 from .models import Case, Department, MatterGroup
@@ -146,6 +146,7 @@ def case_detail(request, pk: int):
             "case": case,
             "events": selectors.case_ledger(case=case),
             "actions": actions,
+            "panels": hooks.case_panels(request, case),
             "departments": departments,
             "tiers": tiers,
             "attachments": case.attachments.all(),

@@ -1,6 +1,7 @@
 """Case hook (settings.CIVICGRID_CASE_HOOKS, see civicgrid/cases/hooks.py): record the
 classifier's suggestion when a case is raised, and the dispatcher's confirmation of its item
-when the case is accepted or dispatched. Runs in the transaction that wrote the ledger rows."""
+when the case is accepted or dispatched (in the transaction that wrote the ledger rows); and
+the case page's panel to change the item."""
 
 from __future__ import annotations
 
@@ -31,3 +32,10 @@ def _case(ev):
     from civicgrid.cases.models import Case
 
     return Case.objects.only("id", "text", "item_id", "source", "reporter_id").get(pk=ev.case_id)
+
+
+def case_panels(request, case) -> str:
+    """The case page's form to change the item, for users who may dispatch the case."""
+    from .views import reclassify_panel
+
+    return reclassify_panel(request, case)

@@ -8,11 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civicgrid.cases import selectors as case_selectors
-from civicgrid.cases.models import MatterItem
+from civicgrid.cases.choices import FINAL_STATUSES
+from civicgrid.cases.models import MatterGroup, MatterItem
+from civicgrid.cases.permissions import may
 from civicgrid.core.errors import ApplicationError, NotFound
 from civicgrid.geo.models import Area, Grid
 
@@ -89,7 +92,9 @@ def reclassify(request, pk: int):
     case = case_selectors.case_get(user=request.user, pk=pk)
     if case is None:
         raise NotFound()
-    item = MatterItem.objects.filter(pk=_int(request.POST.get("item")), active=True).first()
+    # A suggestion chip submits its item as "pick"; the list's button sends only "item".
+    pk_item = _int(request.POST.get("pick")) or _int(request.POST.get("item"))
+    item = MatterItem.objects.filter(pk=pk_item, active=True).first()
     try:
         services.case_reclassify(
             actor=request.user,
@@ -105,3 +110,28 @@ def reclassify(request, pk: int):
     else:
         messages.success(request, _("已更改事项类别。"))
     return redirect("cases:detail", pk=pk)
+
+
+def reclassify_panel(request, case) -> str:
+    """The form on the case page to change its item, with the classifier's top three for the
+    case text as chips; "" for a finished case or a user who may not dispatch it."""
+    if case.status in FINAL_STATUSES or not may(request.user, case, "dispatcher"):
+        return ""
+    preds, row = selectors.suggest([case.text])
+    described = selectors.describe(preds[0], row)
+    chips = [
+        {**c, "percent": round(c["score"] * 100), "current": c["id"] == case.item_id}
+        for c in described["items"]
+    ]
+    notice = "" if chips else (described.get("error") or {}).get("message", "")
+    groups = (
+        MatterGroup.objects.filter(items__active=True)
+        .distinct()
+        .prefetch_related("items")
+        .order_by("code")
+    )
+    return render_to_string(
+        "intake/_reclassify.html",
+        {"case": case, "chips": chips, "notice": notice, "groups": groups},
+        request=request,
+    )

@@ -7,13 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 from civicgrid.core.errors import ApplicationError
 from civicgrid.intake import services
 from civicgrid.intake.models import ClassifierKind
-from civicgrid.intake.tasks import retrain_task
+from civicgrid.intake.tasks import retrain_due, retrain_task
 
 
 class Command(BaseCommand):
     help = (
         "Train a new classifier version on the corpus and every confirmed case, store it with "
-        "its metrics and make it active (or enqueue that every N hours for the worker)."
+        "its metrics and make it active (or, with --every, keep running and enqueue that for the "
+        "worker whenever the newest trained version is N hours old, or there is none)."
     )
 
     def add_arguments(self, parser):
@@ -37,8 +38,10 @@ class Command(BaseCommand):
             if hours <= 0:
                 raise CommandError("--every needs a positive number of hours")
             while True:
-                retrain_task.enqueue()
-                time.sleep(hours * 3600)
+                if retrain_due(hours):
+                    retrain_task.enqueue()
+                # Checked hourly: a restart neither retrains early nor pushes the next one back.
+                time.sleep(min(hours, 1.0) * 3600)
         try:
             row = services.classifier_retrain(
                 actor=None,
