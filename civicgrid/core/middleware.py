@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
 from .scoping import get_scope
@@ -39,6 +40,11 @@ class TwoFactorRequiredMiddleware:
             and needs_second_factor(user)
             and not user.is_verified()
         ):
+            if request.path.startswith("/api/"):
+                # A script cannot follow a redirect to a form: the API's error shape instead.
+                message = _("请先完成两步验证(登录后输入动态验证码)。")
+                body = {"code": "second_factor_required", "message": str(message), "details": {}}
+                return JsonResponse({"error": body}, status=403)
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('otp_verify')}?{query}")
         return self.get_response(request)

@@ -229,6 +229,8 @@ def test_admins_are_asked(client, tiny, kind):
     assert client.get("/")["Location"].startswith("/accounts/2fa/")
     assert client.get("/admin/")["Location"].startswith("/accounts/2fa/")
     assert client.get("/accounts/audit/")["Location"].startswith("/accounts/2fa/")
+    r = client.get("/api/v1/cases/")  # the API answers in its own error shape, not a redirect
+    assert r.status_code == 403 and r.json()["error"]["code"] == "second_factor_required"
 
 
 @pytest.mark.django_db
