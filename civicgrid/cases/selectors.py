@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.scoping import CHANGE, get_scope
 from civicgrid.orgs.choices import Role
@@ -12,16 +13,16 @@ from .models import Case, CaseEvent, WhistleResponse, open_q
 from .search import text_filter
 
 QUEUES = {
-    "mine": "我的网格",
-    "dispatch": "待派单",
-    "accept": "待签收",
-    "in_progress": "办理中",
-    "due_soon": "临期",
-    "overdue": "超期",
-    "supervised": "督办",
-    "whistled": "吹哨",
-    "unlocated": "待定位",
-    "all": "全部",
+    "mine": _("我的网格"),
+    "dispatch": _("待派单"),
+    "accept": _("待签收"),
+    "in_progress": _("办理中"),
+    "due_soon": _("临期"),
+    "overdue": _("超期"),
+    "supervised": _("督办"),
+    "whistled": _("吹哨"),
+    "unlocated": _("待定位"),
+    "all": _("全部"),
 }
 
 SORTS = {

@@ -124,7 +124,7 @@ class CaseViewSet(VerbsMixin, mixins.CreateModelMixin, ReadOnlyViewSet):
         counts = selectors.queue_counts(user=request.user)
         return Response(
             [
-                {"name": name, "label": _(label), "count": counts.get(name, 0)}
+                {"name": name, "label": str(label), "count": counts.get(name, 0)}
                 for name, label in selectors.QUEUES.items()
                 if name != "all"
             ]
