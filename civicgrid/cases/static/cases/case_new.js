@@ -3,16 +3,24 @@
   var button = document.getElementById("locate-me");
   var status = document.getElementById("locate-status");
   if (!button) return;
+  // Messages come translated from the template (data-* attributes of the status line).
+  function say(key, values) {
+    var text = status.dataset[key] || "";
+    Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
+    status.textContent = text;
+  }
   button.addEventListener("click", function () {
-    if (!navigator.geolocation) { status.textContent = "此设备不支持定位,请选择网格。"; return; }
-    status.textContent = "正在定位…";
+    if (!navigator.geolocation) { say("unsupported"); return; }
+    say("locating");
     navigator.geolocation.getCurrentPosition(function (pos) {
       document.querySelector("input[name=lon]").value = pos.coords.longitude.toFixed(6);
       document.querySelector("input[name=lat]").value = pos.coords.latitude.toFixed(6);
-      status.textContent = "已定位:" + pos.coords.longitude.toFixed(5) + ", " + pos.coords.latitude.toFixed(5) +
-        "(精度约 " + Math.round(pos.coords.accuracy) + " 米)";
+      say("located", {
+        point: pos.coords.longitude.toFixed(5) + ", " + pos.coords.latitude.toFixed(5),
+        metres: Math.round(pos.coords.accuracy)
+      });
     }, function (err) {
-      status.textContent = "定位失败(" + err.message + "),请选择网格。";
+      say("failed", { reason: err.message });
     }, { enableHighAccuracy: true, timeout: 15000 });
   });
 })();

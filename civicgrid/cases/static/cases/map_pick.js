@@ -8,7 +8,10 @@
     document.querySelector("input[name=lon]").value = lon.toFixed(6);
     document.querySelector("input[name=lat]").value = lat.toFixed(6);
     var status = document.getElementById("locate-status");
-    if (status) status.textContent = "已在地图上选定:" + lon.toFixed(5) + ", " + lat.toFixed(5);
+    if (status) {
+      status.textContent = (status.dataset.picked || "{point}").replace(
+        "{point}", lon.toFixed(5) + ", " + lat.toFixed(5));
+    }
     chart.setOption({ series: [{ type: "scatter", coordinateSystem: "geo", symbolSize: 14,
       itemStyle: { color: "#c8161d" }, data: [[lon, lat]] }] });
   }
