@@ -15,6 +15,7 @@ import json
 import os
 import pickle
 import random
+import resource
 import sys
 import time
 import tracemalloc
@@ -36,6 +37,13 @@ from civicgrid.intake.text import Example, corpus  # noqa: E402
 CATALOGUE = Path(__file__).resolve().parents[1] / "civicgrid" / "cases" / "data" / "catalogue.json"
 
 
+def machine() -> str:
+    """The load the figure was measured under (the machine may be shared) and peak memory."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} {five:.1f} {fifteen:.1f}, peak RSS {peak:.0f} MB"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)
@@ -50,9 +58,12 @@ def main() -> None:
     print(f"corpus: {len(tr)} training texts, {len(te)} held-out texts, {len(entries)} items")
 
     kw = build_keywords(entries)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     model = train(tr, entries)
-    print(f"train on the corpus split: {time.perf_counter() - t:.1f} s")
+    print(
+        f"train on the corpus split: {time.perf_counter() - t:.1f} s wall, "
+        f"{time.process_time() - cpu:.1f} s CPU ({machine()})"
+    )
     for name, clf in (("keyword cold start", kw), ("trained", model)):
         r = evaluate(clf, te, domains)
         print(f"\n== {name}: top-1 {r['top1']:.3f}  top-3 {r['top3']:.3f}  (n={r['n']})")
@@ -75,7 +86,7 @@ def main() -> None:
         model.predict([text], explain=True)
     single = 1000 / (time.perf_counter() - t)
     print(
-        f"\nthroughput: {batch:,.0f} texts/s in batches, {single:,.0f} texts/s one by one with explanation (target >= 1,000)"
+        f"\nthroughput: {batch:,.0f} texts/s in batches, {single:,.0f} texts/s one by one with explanation (target >= 1,000) ({machine()})"
     )
 
     # Memory: the weights and vocabulary as loaded (tracemalloc of unpickling) and pickled size.
@@ -100,9 +111,9 @@ def main() -> None:
         code = rng.choice(codes)
         parts = rng.sample(by_item[code], k=min(len(by_item[code]), rng.choice((1, 2, 3))))
         synth.append(Example(",".join(parts), code))
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     big = train(synth, entries)
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     blob = pickle.dumps(big, protocol=pickle.HIGHEST_PROTOCOL)
     tracemalloc.start()
     loaded = pickle.loads(blob)
@@ -110,8 +121,8 @@ def main() -> None:
     tracemalloc.stop()
     del loaded
     print(
-        f"retrain on {args.n:,} synthesised labelled texts: {seconds:.1f} s (target <= 120 s); "
-        f"model {current / 1e6:.1f} MB in memory"
+        f"retrain on {args.n:,} synthesised labelled texts: {seconds:.1f} s wall, {cpu:.1f} s CPU "
+        f"(target <= 120 s); model {current / 1e6:.1f} MB in memory ({machine()})"
     )
 
 
