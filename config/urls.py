@@ -10,8 +10,8 @@ urlpatterns = [
     path("intake/", include("civicgrid.intake.urls")),
     path("duplicates/", include("civicgrid.analytics.duplicate_urls")),
     path("hotspots/", include("civicgrid.analytics.urls")),
-    path("webhooks/", include("civicgrid.webhooks.urls")),
     path("open311/", include("civicgrid.open311.urls")),
+    path("webhooks/", include("civicgrid.webhooks.urls")),
     path("api/", include("civicgrid.api.urls")),
     path("", include("civicgrid.web.urls")),
 ]
