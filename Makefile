@@ -41,9 +41,9 @@ demo: migrate
 	$(PY) manage.py demo --scale $(SCALE) --if-empty
 	$(PY) manage.py demo_cases --if-empty
 
-# Web server, background worker, the deadline sweep, the webhook retry sweep and the daily
-# classifier retrain (enqueued only when the newest trained version is a day old) side by side;
-# Ctrl-C stops them all.
+# Web server, background worker, the deadline sweep, the webhook retry sweep, hourly hotspot
+# detection (a day's alerts are updated, never duplicated) and the daily classifier retrain
+# (enqueued only when the newest trained version is a day old) side by side; Ctrl-C stops them all.
 run: demo
 	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the sweeps)"
 	@mkdir -p var
@@ -52,6 +52,7 @@ run: demo
 	  $(PY) manage.py sweep_cases --loop 60 >var/sweep.log 2>&1 & \
 	  $(PY) manage.py webhook_deliver --loop 60 >var/webhooks.log 2>&1 & \
 	  $(PY) manage.py retrain_classifier --every 24 >var/retrain.log 2>&1 & \
+	  $(PY) manage.py detect_hotspots --loop 3600 >var/hotspots.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)

@@ -363,6 +363,8 @@ EVENT_LABELS = {
     "task_reply": _("联办答复"),
     "note": _("备注"),
     "reclassify": _("更改类别"),
+    "join": _("加入事件"),
+    "co_rate": _("共同诉求人评价"),
 }
 
 
