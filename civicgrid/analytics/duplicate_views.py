@@ -4,6 +4,7 @@ and the co-reporters' rating page. Thin: the work is in civicgrid.intake.duplica
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civicgrid.cases.models import Case, MatterItem
 from civicgrid.core.errors import ApplicationError, NotFound
 from civicgrid.geo.models import Grid
+from civicgrid.intake import ratelimit
 from civicgrid.intake.duplicates import case_join, find_candidates, public_summary
 
 from . import services
@@ -66,6 +68,15 @@ def candidates(request):
 
 @require_GET
 def portal_candidates(request):
+    """Open to anyone on the portal, so limited per session and per address per minute."""
+    limit = int(getattr(settings, "CIVICGRID_INTAKE_PUBLIC_RATE", 30))
+    client = request.session.session_key or request.META.get("REMOTE_ADDR", "")
+    ip = request.META.get("REMOTE_ADDR", "")
+    if not (
+        ratelimit.allow(f"dup-s:{client}", limit=limit)
+        and ratelimit.allow(f"dup-ip:{ip}", limit=limit * 10)
+    ):
+        return render(request, "analytics/duplicates_panel_portal.html", {"found": []}, status=429)
     found, _form = _lookup(request, public=True)
     return render(
         request,

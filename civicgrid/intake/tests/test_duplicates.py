@@ -314,6 +314,17 @@ def test_portal_panel_shows_only_a_generic_summary(client, world):
         assert secret not in page
 
 
+def test_portal_look_up_is_rate_limited(client, world, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CIVICGRID_INTAKE_PUBLIC_RATE = 3
+    q = {"item": world.lamp.pk, "text": "路灯坏了", "lon": LON, "lat": LAT}
+    codes = [client.get("/duplicates/portal/candidates/", q).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    cache.clear()
+
+
 def test_resident_joins_from_the_portal(client, world):
     w = world
     case = _case(w, w.lamp, "路灯坏了")
