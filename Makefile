@@ -33,6 +33,15 @@ deps-system:
 	    exit 1; \
 	  fi; \
 	fi
+	@if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages: libpango-1.0-0, libpangoft2-1.0-0 (PDF reports)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else \
+	    echo "Please install Debian packages 'libpango-1.0-0' and 'libpangoft2-1.0-0' (sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)."; \
+	    exit 1; \
+	  fi; \
+	fi
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "civicgrid.webhooks",
     "civicgrid.intake",
     "civicgrid.analytics",
+    "civicgrid.reports",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -279,6 +280,8 @@ CIVICGRID_PII_CIPHER = os.environ.get("CIVICGRID_PII_CIPHER", "aes-gcm")  # or "
 
 # Import error reports (encrypted, kept a day) live here; share it between app servers.
 CIVICGRID_IO_REPORT_DIR = DATA_DIR / "io-reports"
+# Archived daily / weekly / monthly reports (civicgrid.reports).
+CIVICGRID_REPORT_DIR = DATA_DIR / "reports"
 
 # Maximum size of an uploaded import file.
 CIVICGRID_IMPORT_MAX_BYTES = 20 * 1024 * 1024
