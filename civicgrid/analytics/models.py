@@ -168,3 +168,76 @@ class Hotspot(ScopedModel):
     @property
     def category_name(self) -> str:
         return self.item.name if self.item_id else (self.group.name if self.group_id else "")
+
+
+class CaseRollup(ScopedModel):
+    """Counts of the cases received on one day (local time) in one community × grid × matter
+    item × handling unit, by where they stand now (see civicgrid.analytics.rollups). Written
+    only by `rollups.recompute_days` and `rebuild`; the screens and reports read nothing else."""
+
+    day = models.DateField(_("日期"))
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区")
+    )
+    grid = models.ForeignKey(
+        "geo.Grid",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("网格"),
+    )
+    item = models.ForeignKey(
+        "cases.MatterItem", on_delete=models.CASCADE, related_name="+", verbose_name=_("事项")
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("承办部门"),
+    )
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    accepted_on_time = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basically = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    warning_open = models.PositiveIntegerField(default=0)
+    overdue_open = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+
+    scope_area_field = "area_id"
+    scope_grid_field = "grid_id"
+    scope_unit_field = "unit_id"
+
+    class Meta:
+        verbose_name = _("事件统计")
+        verbose_name_plural = _("事件统计")
+        indexes = [
+            models.Index(fields=["day", "area"]),
+            models.Index(fields=["area", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_id}/{self.grid_id}/{self.item_id}"
+
+
+class RollupDirtyDay(models.Model):
+    """A day whose rollup rows a case change has made stale; `rollups.flush` recomputes it."""
+
+    day = models.DateField(unique=True)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("待重算统计日")
+        verbose_name_plural = _("待重算统计日")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -11,3 +11,11 @@ from .hotspots import detect
 @task()
 def detect_hotspots_task() -> dict[str, int]:
     return detect()
+
+
+@task()
+def flush_rollups_task() -> int:
+    """Recount the rollup days that case changes have marked (civicgrid.analytics.rollups)."""
+    from .rollups import flush
+
+    return flush()
