@@ -170,6 +170,7 @@ CIVICGRID_CASE_HOOKS: list[str] = [
     "civicgrid.webhooks.outbox",
     "civicgrid.analytics.hooks",
     "civicgrid.intake.hooks",
+    "civicgrid.analytics.rollups",
 ]
 
 # Smart intake (docs/intake.md): a suggestion is shown when its score and its margin over the
