@@ -25,6 +25,10 @@ class Period:
         return timezone.make_aware(dt.datetime.combine(d, dt.time.min))
 
     @property
+    def last(self) -> dt.date:
+        return self.after - dt.timedelta(days=1)
+
+    @property
     def start(self) -> dt.datetime:
         return self._aware(self.first)
 

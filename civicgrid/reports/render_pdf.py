@@ -6,37 +6,36 @@ from django.template.loader import render_to_string
 
 from .content import Chart, Content
 
-BAR_W, GAP, HEIGHT, LABEL_H = 36, 14, 160, 40
+LABEL_W, BAR_MAX, ROW_H, BAR_H, WIDTH = 120, 400, 20, 14, 600
 
 
 def svg_bars(chart: Chart) -> dict:
-    """Geometry of a bar chart (drawn by the template): bars scaled to the largest value."""
+    """Geometry of a horizontal bar chart (drawn by the template), scaled to the largest value;
+    horizontal so that long names and many units (17 streets) fit an A4 page."""
     top = max([v for v in chart.values if v is not None] or [0]) or 1
     bars = []
     for i, (label, value) in enumerate(zip(chart.labels, chart.values, strict=True)):
-        h = round(HEIGHT * (value or 0) / top, 1)
-        x = GAP + i * (BAR_W + GAP)
+        w = round(BAR_MAX * (value or 0) / top, 1)
+        y = 4 + i * ROW_H
         bars.append(
             {
-                "x": x,
-                "y": HEIGHT - h + 10,
-                "ty": HEIGHT - h + 7,
-                "h": h,
-                "w": BAR_W,
+                "y": y,
+                "w": w,
+                "h": BAR_H,
+                "ty": y + BAR_H - 3,
+                "vx": LABEL_W + w + 4,
                 "label": label,
                 "value": value,
-                "cx": x + BAR_W / 2,
             }
         )
-    width = GAP + len(bars) * (BAR_W + GAP)
     return {
         "title": chart.title,
         "unit": chart.unit,
         "bars": bars,
-        "width": max(width, 200),
-        "height": HEIGHT + 10 + LABEL_H,
-        "base": HEIGHT + 10,
-        "label_y": HEIGHT + 26,
+        "width": WIDTH,
+        "height": 8 + len(bars) * ROW_H,
+        "x0": LABEL_W,
+        "lx": LABEL_W - 4,
     }
 
 

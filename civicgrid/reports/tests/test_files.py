@@ -114,3 +114,13 @@ def test_schedule_makes_each_periods_reports_once(county, reports_dir):
     }
     assert services.make_due(today=dt.date(2026, 11, 2)) == []
     assert Report.objects.count() == 8
+
+
+def test_pdf_bar_chart_is_scaled_to_the_largest_value():
+    from civicgrid.reports import render_pdf
+    from civicgrid.reports.content import Chart
+
+    g = render_pdf.svg_bars(Chart("各街道受理量", ["甲", "乙", "丙"], [80, 40, 0]))
+    assert [b["w"] for b in g["bars"]] == [render_pdf.BAR_MAX, render_pdf.BAR_MAX / 2, 0]
+    assert g["height"] == 8 + 3 * render_pdf.ROW_H
+    assert render_pdf.svg_bars(Chart("空", [], []))["bars"] == []
