@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/", include("civicgrid.intake.urls")),
     path("duplicates/", include("civicgrid.analytics.duplicate_urls")),
     path("hotspots/", include("civicgrid.analytics.urls")),
+    path("screen/", include("civicgrid.analytics.screen_urls")),
     path("reports/", include("civicgrid.reports.urls")),
     path("open311/", include("civicgrid.open311.urls")),
     path("webhooks/", include("civicgrid.webhooks.urls")),

@@ -1,0 +1,165 @@
+"""The big screen's figures (from the rollups, scoped) and its JSON endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from civicgrid.analytics import rollups, screen
+from civicgrid.analytics.models import CaseRollup
+from civicgrid.cases import services
+from civicgrid.cases.models import Case
+from civicgrid.cases.services import SYSTEM
+from civicgrid.core.errors import NotFound
+from civicgrid.geo import services as geo_services
+from civicgrid.geo.models import Area
+from civicgrid.orgs.choices import Role
+from civicgrid.testing.factories import make_user, square
+
+from .fixtures import world  # noqa: F401
+
+
+@pytest.fixture
+def county(world):  # noqa: F811
+    """Two streets: 罗阳 (the tiny county's, 3 cases in A1, 1 in B1) and 城东 (2 cases in C1)."""
+    w = world
+    w.street2 = geo_services.area_create(
+        actor=None, code="441322002000", name="城东街道", level=Area.Level.STREET, parent=w.county
+    )
+    w.community_c = geo_services.area_create(
+        actor=None, code="441322002001", name="东湖社区", level=Area.Level.COMMUNITY,
+        parent=w.street2,
+    )  # fmt: skip
+    w.grid_c1 = geo_services.grid_create(
+        actor=None, code="G-C1", name="东湖第一网格", community=w.community_c,
+        geometry=square(114.05, 23.00, 0.01),
+    )  # fmt: skip
+    w.street2_staff = make_user(Role.STREET_STAFF, area=w.street2, username="street2")
+    w.leader = make_user(Role.LEADER, area=w.county, username="leader")
+
+    def case(grid, item, *actions, rating=None):
+        c = services.case_create(actor=SYSTEM, item=item, text="测试事件", grid=grid)
+        for action in actions:
+            kwargs = {"rating": rating} if action == "rate" else {}
+            c = services.case_transition(
+                actor=SYSTEM, case=Case.objects.get(pk=c.pk), action=action, note="说明", **kwargs
+            )
+        return c
+
+    loop = ("accept", "dispatch", "start", "resolve")
+    w.a1 = [
+        case(w.grid_a1, w.lamp, *loop, "rate", rating="satisfied"),
+        case(w.grid_a1, w.lamp, *loop, "rate", rating="dissatisfied"),
+        case(w.grid_a1, w.garbage),
+    ]
+    w.b1 = case(w.grid_b1, w.manhole, "accept")
+    w.c1 = [case(w.grid_c1, w.garbage), case(w.grid_c1, w.garbage, "accept")]
+    # One of 城东's cases is red (the sweep colours it), one of 罗阳's too.
+    Case.objects.filter(pk__in=[w.c1[0].pk, w.a1[2].pk]).update(sla_state="red")
+    rollups.rebuild()
+    return w
+
+
+def _child(data, name):
+    return next(c for c in data["children"] if c["name"] == name)
+
+
+@pytest.mark.django_db
+def test_county_sees_all_streets(county):
+    data = screen.figures(county.leader)
+    assert data["level"]["id"] == county.county.pk
+    c = data["counters"]
+    assert (c["today"], c["received"], c["open"], c["overdue"]) == (
+        6,
+        6,
+        5,
+        2,
+    )  # the dissatisfied case is reopened: open
+    assert c["satisfaction_rate"] == 50.0  # one satisfied, one dissatisfied
+    assert {x["name"] for x in data["children"]} == {"罗阳街道", "城东街道"}
+    luoyang, chengdong = _child(data, "罗阳街道"), _child(data, "城东街道")
+    assert (luoyang["received"], luoyang["open"], luoyang["overdue"]) == (4, 3, 1)
+    assert (chengdong["received"], chengdong["open"], chengdong["overdue"]) == (2, 2, 1)
+    assert data["categories"][0] == {"id": county.garbage.pk, "name": "垃圾堆放", "received": 3}
+    assert data["trend"][-1]["received"] == 6 and len(data["trend"]) == 30
+    assert data["party"]["connected"] is False and data["party"]["label"] == "待接入"
+
+
+@pytest.mark.django_db
+def test_a_street_user_sees_only_their_street(county):
+    data = screen.figures(county.street2_staff)
+    assert data["level"]["id"] == county.street2.pk
+    assert (data["counters"]["received"], data["counters"]["open"]) == (2, 2)
+    assert [x["name"] for x in data["children"]] == ["东湖社区"]
+    assert [x["name"] for x in data["categories"]] == ["垃圾堆放"]
+    # Asking for the county or the other street shows nothing of it.
+    with pytest.raises(NotFound):
+        screen.figures(county.street2_staff, area=county.county)
+    with pytest.raises(NotFound):
+        screen.figures(county.street2_staff, area=county.street.pk)
+    with pytest.raises(NotFound):
+        screen.figures(county.street2_staff, grid=county.grid_a1.pk)
+
+
+@pytest.mark.django_db
+def test_drill_down_to_community_and_grid(county):
+    street = screen.figures(county.leader, area=county.street)
+    assert [b["name"] for b in street["breadcrumbs"]] == ["测试县", "罗阳街道"]
+    assert {x["name"]: x["received"] for x in street["children"]} == {"东门社区": 3, "西门社区": 1}
+    community = screen.figures(county.leader, area=county.community_a)
+    grids = {x["name"]: (x["received"], x["open"]) for x in community["children"]}
+    assert grids == {"东门第一网格": (3, 2), "东门第二网格": (0, 0)}
+    grid = screen.figures(county.leader, grid=county.grid_a1)
+    assert grid["level"] == {"kind": "grid", "id": county.grid_a1.pk, "name": "东门第一网格"}
+    assert grid["counters"]["received"] == 3
+
+
+@pytest.mark.django_db
+def test_period_and_today(county):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    data = screen.figures(county.leader, date_from=yesterday, date_to=yesterday)
+    assert data["counters"]["received"] == 0
+    assert data["counters"]["open"] == 5  # open now, whatever the period
+    assert screen.figures(county.leader, today=yesterday)["counters"]["today"] == 0
+
+
+@pytest.mark.django_db
+def test_figures_read_the_rollups_not_the_cases(county):
+    # Cases changed behind the rollups' back do not show until they are recounted.
+    Case.objects.filter(pk=county.b1.pk).update(sla_state="red")
+    assert screen.figures(county.leader)["counters"]["overdue"] == 2
+    rollups.rebuild()
+    assert screen.figures(county.leader)["counters"]["overdue"] == 3
+    CaseRollup.objects.all().delete()
+    assert screen.figures(county.leader)["counters"]["received"] == 0
+
+
+@pytest.mark.django_db
+def test_endpoint_scoped_and_with_map(client, county):
+    client.force_login(county.street_staff)
+    r = client.get("/screen/data/", HTTP_ACCEPT="application/json")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["counters"]["received"] == 4
+    keys = {f["properties"]["key"] for f in data["map"]["features"]}
+    assert keys == {f"area-{county.community_a.pk}", f"area-{county.community_b.pk}"}
+    assert client.get(f"/screen/data/?area={county.street2.pk}").status_code == 404
+    r = client.get(f"/screen/data/?grid={county.grid_a1.pk}")
+    assert r.json()["map"]["features"][0]["properties"]["key"] == f"grid-{county.grid_a1.pk}"
+    r = client.get("/screen/data/?from=2026-13-01", HTTP_ACCEPT="application/json")
+    assert r.status_code == 400 and r.json()["error"]["message"] == "日期格式应为 YYYY-MM-DD。"
+    r = client.get("/screen/data/?from=2026-02-01&to=2026-01-01", HTTP_ACCEPT="application/json")
+    assert r.status_code == 400 and r.json()["error"]["message"] == "开始日期不能晚于结束日期。"
+
+
+@pytest.mark.django_db
+def test_page_for_viewers_only(client, county):
+    client.force_login(county.county_staff)
+    page = client.get("/screen/")
+    assert page.status_code == 200 and "一屏观全县" in page.content.decode()
+    assert "<script>" not in page.content.decode()  # CSP: scripts from static files only
+    client.force_login(county.staff_a)  # community staff: no screen
+    assert client.get("/screen/").status_code == 403
+    assert client.get("/screen/data/").status_code == 403
