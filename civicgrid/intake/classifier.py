@@ -197,20 +197,50 @@ class TextClassifier:
         return out
 
     def drivers(self, x_row, class_index: int, n: int = 5) -> list[str]:
-        """The terms with the largest positive contributions to one class, longest first
-        where one contains another (路灯 rather than 路 and 灯)."""
+        """The terms with the largest positive contributions to one class, words before
+        character n-grams, none overlapping another (路灯, not also 路 and 灯). Function and time words
+        (那个, 晚上) may carry weight in the model but explain nothing to a person: not shown."""
         row = x_row.tocsr()
         contrib = row.data * self.weights[row.indices, class_index]
-        order = np.argsort(-contrib)
+        order = [k for k in np.argsort(-contrib) if contrib[k] > 0]
+        # The union puts the word features first: a person reads segmented words (路灯, 井盖)
+        # better than character n-grams that cross word boundaries (区路灯); n-grams only fill up.
+        n_words = len(self.features.transformer_list[0][1].vocabulary_)
+        words = [k for k in order if row.indices[k] < n_words]
+        grams = [k for k in order if row.indices[k] >= n_words]
         picked: list[str] = []
-        for k in order:
-            if contrib[k] <= 0 or len(picked) >= n:
-                break
-            term = str(self.names[row.indices[k]]).strip()
-            if not term or any(term in t for t in picked):
-                continue
-            picked = [t for t in picked if t not in term] + [term]
+        for group in (words, grams):
+            if group is grams and len(picked) >= 2:
+                break  # enough words: n-grams would only add fragments
+            for k in group:
+                if len(picked) >= n:
+                    break
+                term = str(self.names[row.indices[k]]).strip()
+                if _explains(term) and not any(term in t or t in term for t in picked):
+                    picked.append(term)
         return picked
+
+
+# Everyday words that do not say what a complaint is about.
+NOT_EXPLANATIONS = frozenset(
+    "那个 这个 那些 这些 一个 一下 一直 已经 还是 就是 什么 怎么 为什么 没有 不是 可以 我们 你们 他们 "
+    "我家 我们家 大家 有人 人家 现在 今天 昨天 前天 明天 晚上 早上 中午 下午 白天 半夜 天天 每天 经常 "
+    "总是 好几 几天 好久 差点 真的 非常 特别 太 很 了 的 得 地 在 再 也 都 又 还 就 和 跟 把 被 给 让 "
+    "吗 呢 啊 吧 呀 嘛 啦 哦 不 上 下 里 外 说 看 去 来 能 会 要 想 搞 弄 不见".split()
+)
+
+
+_PARTICLES = set("了的得吗呢啊吧呀嘛啦哦")
+
+
+def _explains(term: str) -> bool:
+    """A term worth showing: a word or n-gram of two or more characters inside one word,
+    neither an everyday word nor a piece of one, nor carrying a particle (见了, 了晚)."""
+    if len(term) < 2 or " " in term or term in NOT_EXPLANATIONS:
+        return False
+    if _PARTICLES & set(term):
+        return False
+    return not any(term in w for w in NOT_EXPLANATIONS if len(w) > len(term))
 
 
 # -- building -----------------------------------------------------------------------------------

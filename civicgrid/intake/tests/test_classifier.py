@@ -50,6 +50,8 @@ def test_prediction_names_the_words_that_drove_it():
     [pred] = trained().predict(["小区路灯坏了好几天,晚上黑漆漆的"], explain=True)
     assert pred.confident and pred.top == "MS01-01"
     assert any("路灯" in d for d in pred.drivers), pred.drivers
+    assert not {"晚上", "那个", "晚"} & set(pred.drivers), pred.drivers
+    assert all(len(d) >= 2 and " " not in d for d in pred.drivers), pred.drivers
 
 
 @pytest.mark.parametrize(
