@@ -12,6 +12,7 @@ from civicgrid.analytics.models import CaseRollup
 from civicgrid.cases import services
 from civicgrid.cases.models import Case
 from civicgrid.cases.services import SYSTEM
+from civicgrid.cases.tests.browser_conftest import browser, people
 from civicgrid.core.errors import NotFound
 from civicgrid.geo import services as geo_services
 from civicgrid.geo.models import Area
@@ -19,6 +20,8 @@ from civicgrid.orgs.choices import Role
 from civicgrid.testing.factories import make_user, square
 
 from .fixtures import world  # noqa: F401
+
+__all__ = ["browser", "people"]  # fixtures, used by name
 
 
 @pytest.fixture
@@ -163,3 +166,51 @@ def test_page_for_viewers_only(client, county):
     client.force_login(county.staff_a)  # community staff: no screen
     assert client.get("/screen/").status_code == 403
     assert client.get("/screen/data/").status_code == 403
+
+
+def _map_values(page) -> dict:
+    """What the ECharts map was given: {label: [open, overdue]} (read from the chart itself)."""
+    return page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById("screen-map"));
+          const out = {};
+          chart.getOption().series[0].data.forEach(x => { out[x.label] = [x.value, x.overdue]; });
+          return out;
+        }"""
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_big_screen_and_phone_in_a_browser(people, county):
+    from playwright.sync_api import expect
+
+    from civicgrid.cases.tests.browser_conftest import overflow_px, shot
+
+    page = people.open("county")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto("/screen/")
+    root = page.locator("#screen")
+    expect(root).to_have_attribute("data-ready", "1")
+    expect(page.locator("#c-open")).to_have_text("5")
+    expect(page.locator("#c-overdue")).to_have_text("2")
+    expect(page.locator("#c-today")).to_have_text("6")
+    expect(page.locator("#screen-party")).to_contain_text("待接入")
+    assert _map_values(page) == {"罗阳街道": [3, 1], "城东街道": [2, 1]}
+    assert page.locator("#screen-map canvas").count() == 1
+    assert overflow_px(page) <= 0
+    shot(page, "screen-01-county")
+    # Drill down to the street: the same layout, the street's numbers.
+    page.locator("#screen-ranking").get_by_role("link", name="罗阳街道").click()
+    expect(page.locator("#screen-crumbs")).to_contain_text("罗阳街道")
+    expect(page.locator("#c-open")).to_have_text("3")
+    assert _map_values(page) == {"东门社区": [2, 1], "西门社区": [1, 0]}
+    assert page.url.endswith(f"/screen/?area={county.street.pk}")
+    # A street user on a phone: their street only, one column, nothing wider than the screen.
+    phone = people.open("street2", phone=True)
+    phone.goto("/screen/")
+    expect(phone.locator("#screen")).to_have_attribute("data-ready", "1")
+    expect(phone.locator("#c-open")).to_have_text("2")
+    assert _map_values(phone) == {"东湖社区": [2, 1]}
+    assert overflow_px(phone) <= 0
+    shot(phone, "screen-02-phone")

@@ -134,7 +134,6 @@
     categories(p);
     table("screen-ranking", p.children, p.level.kind !== "grid");
     table("screen-departments", p.departments, false);
-    text("screen-party", p.party.label);
     text("screen-updated", d.labelUpdated + " " + new Date().toLocaleTimeString());
     root.dataset.ready = "1";
   }
