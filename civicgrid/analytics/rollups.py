@@ -20,8 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Q, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -44,7 +44,6 @@ MEASURES = (
     "merged",
 )
 _KEYS = ("area_id", "grid_id", "item_id", "handler_unit_id")
-BATCH = 5000
 
 
 def _counts() -> dict[str, Count]:
@@ -86,42 +85,34 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def _rows(queryset, day: dt.date | None = None):
-    """Rollup rows (unsaved) for a queryset of cases, one per day and key."""
+def _insert(queryset, day: dt.date | None = None) -> int:
+    """INSERT … SELECT the rollup rows of a queryset of cases (one per day and key) in the
+    database, without bringing rows into Python; returns the number of rows written."""
     from .models import CaseRollup
 
     if day is None:
-        queryset = queryset.annotate(
-            rollup_day=TruncDate("created_at", tzinfo=timezone.get_current_timezone())
-        )
-        keys = ("rollup_day", *_KEYS)
+        day_expr = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
     else:
-        keys = _KEYS
-    grouped = queryset.order_by().values(*keys).annotate(**_counts())
-    for g in grouped.iterator(chunk_size=BATCH):
-        yield CaseRollup(
-            day=g["rollup_day"] if day is None else day,
-            area_id=g["area_id"],
-            grid_id=g["grid_id"],
-            item_id=g["item_id"],
-            unit_id=g["handler_unit_id"],
-            **{m: g[m] for m in MEASURES},
+        day_expr = Value(day, output_field=DateField())  # a constant: not grouped by
+    grouped = (
+        queryset.order_by()
+        .annotate(rollup_day=day_expr)
+        .values("rollup_day", *_KEYS)
+        .annotate(**_counts())
+    )
+    sql, params = grouped.query.sql_with_params()
+    qn = connection.ops.quote_name
+    target = ", ".join(
+        qn(c) for c in ("day", "area_id", "grid_id", "item_id", "unit_id", *MEASURES)
+    )
+    source = ", ".join(f"g.{qn(c)}" for c in ("rollup_day", *_KEYS, *MEASURES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(CaseRollup._meta.db_table)} ({target}) "  # noqa: S608
+            f"SELECT {source} FROM ({sql}) g",
+            params,
         )
-
-
-def _save(rows: Iterable) -> int:
-    from .models import CaseRollup
-
-    total, batch = 0, []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            CaseRollup.objects.bulk_create(batch)
-            total, batch = total + len(batch), []
-    if batch:
-        CaseRollup.objects.bulk_create(batch)
-        total += len(batch)
-    return total
+        return cursor.rowcount
 
 
 @transaction.atomic
@@ -136,7 +127,7 @@ def recompute_days(days: Iterable[dt.date]) -> int:
         start, end = day_bounds(day)
         CaseRollup.objects.filter(day=day).delete()
         cases = Case.objects.filter(created_at__gte=start, created_at__lt=end)
-        written += _save(_rows(cases, day))
+        written += _insert(cases, day)
     return written
 
 
@@ -178,7 +169,7 @@ def rebuild() -> int:
 
     started = timezone.now()
     CaseRollup.objects.all().delete()
-    written = _save(_rows(Case.objects.all()))
+    written = _insert(Case.objects.all())
     RollupDirtyDay.objects.filter(marked_at__lte=started).delete()
     return written
 
