@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from civicgrid.analytics.models import CoReporter, Hotspot
+from civicgrid.analytics.models import CaseRollup, CoReporter, Hotspot
 
 
 def _co_reporter(side):
@@ -27,4 +27,15 @@ def _hotspot(side):
     return hotspot
 
 
-BUILDERS = {"analytics.coreporter": _co_reporter, "analytics.hotspot": _hotspot}
+def _rollup(side):
+    case = side.case()
+    return CaseRollup.objects.create(
+        day=dt.date(2026, 11, 30), area=side.community, grid=side.grid, item=case.item, received=1
+    )
+
+
+BUILDERS = {
+    "analytics.coreporter": _co_reporter,
+    "analytics.hotspot": _hotspot,
+    "analytics.caserollup": _rollup,
+}
