@@ -9,7 +9,8 @@ PORT ?= 8000
 SCALE ?= small
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test test-pg install deps-system browser-deps migrate demo serve worker lint bench clean messages api-schema
+.PHONY: run test test-pg install deps-system browser-deps migrate demo serve worker lint bench clean messages api-schema \
+  prod-check restore-drill scaleout
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -83,6 +84,18 @@ lint: $(STAMP)
 api-schema: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --lang zh-hans \
 	  --validate --fail-on-warn --file docs/api/openapi.yaml
+
+# Deployment (docs/deployment.md). prod-check runs with the production environment loaded
+# (set -a; . /etc/civicgrid/env; set +a); restore-drill and scaleout need PostgreSQL (and
+# nginx and Redis for scaleout) on 127.0.0.1 and clean up after themselves.
+prod-check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.prod deploy/prod_check.sh
+
+restore-drill: $(STAMP)
+	deploy/restore_drill.sh
+
+scaleout: $(STAMP)
+	$(PY) bench/scaleout.py
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py $(BENCH_ARGS)
