@@ -141,8 +141,12 @@ def figures(user, area=None, date_from=None, date_to=None, *, grid=None, today=N
         level = {"kind": "none", "id": None, "name": ""}
         child_of, child_by = {}, "grid_id"
     period = rows.filter(day__gte=date_from, day__lte=date_to)
-    totals = _sums(period, None, PERIOD)
-    now = _sums(rows.filter(open__gt=0), None, NOW)
+    # One grouped read each for the period and for "open now", by (next level, unit): the
+    # totals, the children and the departments are all sums of these few rows.
+    by_period = _grouped(period, (child_by, "unit_id"), PERIOD)
+    by_now = _grouped(rows.filter(open__gt=0), (child_by, "unit_id"), NOW)
+    totals = _total(by_period, PERIOD)
+    now = _total(by_now, NOW)
     counters = {
         "today": _sums(rows.filter(day=today), None, ("received",))["received"],
         "open": now["open"],
@@ -158,8 +162,8 @@ def figures(user, area=None, date_from=None, date_to=None, *, grid=None, today=N
         "counters": counters,
         "trend": _trend(rows, date_to),
         "categories": _categories(period),
-        "children": _children(rows, period, child_by, child_of, children),
-        "departments": _departments(period, rows),
+        "children": _children(by_period, by_now, child_of, children),
+        "departments": _departments(by_period, by_now),
         "party": {"connected": False, "label": _("待接入")},
     }
 
@@ -196,29 +200,37 @@ def _merge(into: dict, key, counts: dict) -> None:
         bucket[f] += v
 
 
-def _children(rows, period, by: str, child_of: dict, children: dict) -> list[dict]:
+def _grouped(qs, by: tuple[str, ...], fields) -> dict:
+    aggregates = {f: Sum(f) for f in fields}
+    return {
+        tuple(row[b] for b in by): {f: row[f] or 0 for f in fields}
+        for row in qs.order_by().values(*by).annotate(**aggregates)
+    }
+
+
+def _total(grouped: dict, fields) -> dict:
+    return {f: sum(c[f] for c in grouped.values()) for f in fields}
+
+
+def _children(by_period: dict, by_now: dict, child_of: dict, children: dict) -> list[dict]:
     merged: dict = {}
-    for key, counts in _sums(period, by, PERIOD).items():
-        if key in child_of:
-            _merge(merged, child_of[key], counts)
-    for key, counts in _sums(rows.filter(open__gt=0), by, NOW).items():
-        if key in child_of:
-            _merge(merged, child_of[key], counts)
-    out = []
-    for cid, info in children.items():
-        c = dict(merged.get(cid, {}))
-        out.append(
-            {
-                **info,
-                "received": c.get("received", 0),
-                "resolved": c.get("resolved", 0),
-                "open": c.get("open", 0),
-                "overdue": c.get("overdue_open", 0),
-                "warning": c.get("warning_open", 0),
-                **_rates(c),
-            }
-        )
+    for grouped in (by_period, by_now):
+        for (key, _unit), counts in grouped.items():
+            if key in child_of:
+                _merge(merged, child_of[key], counts)
+    out = [{**info, **_figures(merged.get(cid, {}))} for cid, info in children.items()]
     return _ranked(out)
+
+
+def _figures(c: dict) -> dict:
+    return {
+        "received": c.get("received", 0),
+        "resolved": c.get("resolved", 0),
+        "open": c.get("open", 0),
+        "overdue": c.get("overdue_open", 0),
+        "warning": c.get("warning_open", 0),
+        **_rates(c),
+    }
 
 
 def _ranked(items: list[dict]) -> list[dict]:
@@ -239,26 +251,14 @@ def _ranked(items: list[dict]) -> list[dict]:
     return items
 
 
-def _departments(period, rows) -> list[dict]:
+def _departments(by_period: dict, by_now: dict) -> list[dict]:
     from civicgrid.orgs.models import Unit
 
     merged: dict = {}
-    for key, counts in _sums(period.filter(unit__isnull=False), "unit_id", PERIOD).items():
-        _merge(merged, key, counts)
-    for key, counts in _sums(rows.filter(open__gt=0, unit__isnull=False), "unit_id", NOW).items():
-        _merge(merged, key, counts)
+    for grouped in (by_period, by_now):
+        for (_key, unit), counts in grouped.items():
+            if unit is not None:
+                _merge(merged, unit, counts)
     names = dict(Unit.objects.filter(pk__in=list(merged)).values_list("id", "name"))
-    out = [
-        {
-            "id": uid,
-            "name": names.get(uid, ""),
-            "received": c.get("received", 0),
-            "resolved": c.get("resolved", 0),
-            "open": c.get("open", 0),
-            "overdue": c.get("overdue_open", 0),
-            "warning": c.get("warning_open", 0),
-            **_rates(c),
-        }
-        for uid, c in merged.items()
-    ]
+    out = [{"id": u, "name": names.get(u, ""), **_figures(c)} for u, c in merged.items()]
     return _ranked(out)[:TOP]
