@@ -140,6 +140,25 @@ def test_figures_read_the_rollups_not_the_cases(county):
 
 
 @pytest.mark.django_db
+def test_department_ranking(county):
+    from civicgrid.cases.models import Department
+    from civicgrid.orgs.choices import UnitKind
+    from civicgrid.orgs.models import Unit
+
+    unit = Unit.objects.create(name="县城市管理局", kind=UnitKind.DEPARTMENT, area=county.county)
+    Department.objects.create(unit=unit, department_type="urban_management", county=county.county)
+    case = Case.objects.get(pk=county.c1[1].pk)  # accepted, in 城东
+    services.case_transition(actor=SYSTEM, case=case, action="dispatch", to_unit=unit)
+    rollups.flush()
+    departments = screen.figures(county.leader)["departments"]
+    assert [(d["name"], d["received"], d["open"], d["rank"]) for d in departments] == [
+        ("县城市管理局", 1, 1, 1)
+    ]
+    # The other street's user does not see the department's case in 城东.
+    assert screen.figures(county.street_staff)["departments"] == []
+
+
+@pytest.mark.django_db
 def test_endpoint_scoped_and_with_map(client, county):
     client.force_login(county.street_staff)
     r = client.get("/screen/data/", HTTP_ACCEPT="application/json")
