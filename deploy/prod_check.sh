@@ -36,7 +36,7 @@ print(f"current key {current!r}, {len(keys)} key(s), cipher {settings.CIVICGRID_
 else bad "keys: $(echo "$out" | tail -1)"; fi
 
 if out="$($PY manage.py migrate --check --noinput 2>&1)"; then ok "database reachable, all migrations applied"
-else bad "migrations: $(echo "$out" | tail -3 | tr '\n' ' ')"; fi
+else bad "unapplied migrations or no database (run manage.py migrate) $(echo "$out" | tail -2 | tr '\n' ' ')"; fi
 
 if out="$($PY manage.py shell -v0 -c '
 import os
