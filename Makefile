@@ -9,6 +9,8 @@ PORT ?= 8000
 SCALE ?= small
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
+
+.PHONY: deps-pdf
 .PHONY: run test test-pg install deps-system browser-deps migrate demo serve worker lint bench clean messages api-schema \
   prod-check restore-drill scaleout
 
@@ -44,6 +46,18 @@ deps-system:
 	  fi; \
 	fi
 
+# PDF reports need Debian's pango; `make run` installs it when it can and otherwise says so
+# (everything but PDF reports works without it).
+deps-pdf:
+	@if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0"; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages: libpango-1.0-0, libpangoft2-1.0-0 (PDF reports)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else \
+	    echo "Note: PDF reports need Debian packages 'libpango-1.0-0' and 'libpangoft2-1.0-0' (sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)."; \
+	  fi; \
+	fi
+
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
@@ -52,9 +66,10 @@ demo: migrate
 	$(PY) manage.py demo_cases --if-empty
 
 # Web server, background worker, the deadline sweep, the webhook retry sweep, hourly hotspot
-# detection (a day's alerts are updated, never duplicated) and the daily classifier retrain
-# (enqueued only when the newest trained version is a day old) side by side; Ctrl-C stops them all.
-run: demo
+# detection (a day's alerts are updated, never duplicated), the daily classifier retrain
+# (enqueued only when the newest trained version is a day old) and the scheduled reports (each
+# period's once) side by side; Ctrl-C stops them all.
+run: deps-pdf demo
 	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the sweeps)"
 	@mkdir -p var
 	@trap 'kill 0' INT TERM EXIT; \
@@ -63,6 +78,7 @@ run: demo
 	  $(PY) manage.py webhook_deliver --loop 60 >var/webhooks.log 2>&1 & \
 	  $(PY) manage.py retrain_classifier --every 24 >var/retrain.log 2>&1 & \
 	  $(PY) manage.py detect_hotspots --loop 3600 >var/hotspots.log 2>&1 & \
+	  $(PY) manage.py make_report --loop 3600 >var/reports.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)
