@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.cases.models import Case, MatterItem
+from civicgrid.core.audit import client_ip
 from civicgrid.core.errors import ApplicationError, NotFound
 from civicgrid.geo.models import Grid
 from civicgrid.intake import ratelimit
@@ -70,8 +71,8 @@ def candidates(request):
 def portal_candidates(request):
     """Open to anyone on the portal, so limited per session and per address per minute."""
     limit = int(getattr(settings, "CIVICGRID_INTAKE_PUBLIC_RATE", 30))
-    client = request.session.session_key or request.META.get("REMOTE_ADDR", "")
-    ip = request.META.get("REMOTE_ADDR", "")
+    client = request.session.session_key or client_ip(request) or ""
+    ip = client_ip(request) or ""
     if not (
         ratelimit.allow(f"dup-s:{client}", limit=limit)
         and ratelimit.allow(f"dup-ip:{ip}", limit=limit * 10)

@@ -16,6 +16,7 @@ from civicgrid.cases import selectors as case_selectors
 from civicgrid.cases.choices import FINAL_STATUSES
 from civicgrid.cases.models import MatterGroup, MatterItem
 from civicgrid.cases.permissions import may
+from civicgrid.core.audit import client_ip
 from civicgrid.core.errors import ApplicationError, NotFound
 from civicgrid.geo.models import Area, Grid
 
@@ -60,9 +61,9 @@ def portal_suggest(request):
             },
             status=403,
         )
-    client = request.session.session_key or request.META.get("REMOTE_ADDR", "")
+    client = request.session.session_key or client_ip(request) or ""
     limit = int(getattr(settings, "CIVICGRID_INTAKE_PUBLIC_RATE", 30))
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_ip(request) or ""
     if not (
         ratelimit.allow(f"s:{client}", limit=limit)
         and ratelimit.allow(f"ip:{ip}", limit=limit * 10)

@@ -153,6 +153,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no start-up banner in every command's output
+# Reverse proxies (e.g. nginx on 127.0.0.1) whose X-Forwarded-For is believed; empty: none, and
+# the socket's address is the client's. Lock-out, rate limits and the audit log use it.
+CIVICGRID_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("CIVICGRID_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+AXES_CLIENT_IP_CALLABLE = "civicgrid.core.audit.client_ip"
 
 # Roles that must pass TOTP two-factor before any page but the 2FA pages.
 CIVICGRID_2FA_REQUIRED_ROLES = ["system_admin", "leader"]
