@@ -2,7 +2,9 @@ import os
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +23,17 @@ def _migration_data(request):
     for code, name in DEFAULT_SPECIAL_GROUPS:
         SpecialGroup.objects.get_or_create(code=code, defaults={"name": name})
     load_catalogue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_classifier_state():
+    """The active classifier is cached per process for a moment: not across tests, whose
+    rows are rolled back."""
+    from civicgrid.intake.selectors import forget_active
+
+    forget_active()
+    yield
+    forget_active()
 
 
 @pytest.fixture

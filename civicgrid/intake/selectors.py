@@ -5,6 +5,7 @@ catalogue it classifies into, suggestions for texts, and what a suggestion means
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -36,8 +37,35 @@ def catalogue_entries() -> list[CatalogueEntry]:
     ]
 
 
+# Which version is active is read at most every ACTIVE_SECONDS per process (a report would
+# otherwise pay one query for it); a switch in this process is seen at once (forget_active),
+# other app servers see it within ACTIVE_SECONDS.
+ACTIVE_SECONDS = 2.0
+_active: dict = {"at": float("-inf"), "value": None}
+
+
+def forget_active() -> None:
+    _active["at"] = float("-inf")
+
+
+def _cached(fn):
+    now = time.monotonic()
+    if now - _active["at"] > ACTIVE_SECONDS:
+        _active["value"] = fn()
+        _active["at"] = now
+    return _active["value"]
+
+
 def active_version() -> ClassifierVersion | None:
-    return ClassifierVersion.objects.filter(active=True).defer("blob").first()
+    return _cached(_active_state)[0]
+
+
+def _active_state() -> tuple:
+    row = ClassifierVersion.objects.filter(active=True).defer("blob").first()
+    if row is not None:
+        return row, None
+    stamp = MatterItem.objects.filter(active=True).aggregate(n=Count("id"), t=Max("updated_at"))
+    return None, (stamp["n"], stamp["t"])
 
 
 def _remember(key: tuple, build) -> TextClassifier:
@@ -52,9 +80,9 @@ def _remember(key: tuple, build) -> TextClassifier:
 
 def active_classifier() -> tuple[TextClassifier, ClassifierVersion | None]:
     """The classifier in use: the active version, or the keyword cold start built from the
-    catalogue when no version is active. One small query per call; the model itself is
-    loaded (or built) once per process until the active version or the catalogue changes."""
-    row = active_version()
+    catalogue when no version is active. The model is loaded (or built) once per process until
+    the active version or the catalogue changes."""
+    row, stamp = _cached(_active_state)
     if row is not None:
         return _remember(
             ("v", row.pk, row.digest),
@@ -62,10 +90,7 @@ def active_classifier() -> tuple[TextClassifier, ClassifierVersion | None]:
                 ClassifierVersion.objects.values_list("blob", flat=True).get(pk=row.pk), row.digest
             ),
         ), row
-    stamp = MatterItem.objects.filter(active=True).aggregate(n=Count("id"), t=Max("updated_at"))
-    return _remember(
-        ("keywords", stamp["n"], stamp["t"]), lambda: build_keywords(catalogue_entries())
-    ), None
+    return _remember(("keywords", *stamp), lambda: build_keywords(catalogue_entries())), None
 
 
 def suggest(

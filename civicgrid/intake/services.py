@@ -52,9 +52,11 @@ def record_reported(cases: list[Case], auto: dict[int, dict] | None = None) -> N
     chosen = [c for c in cases if c.pk not in auto and c.source != Source.HOTLINE]
     if chosen:
         preds, row = selectors.suggest([c.text for c in chosen])
-        codes_by_id = dict(
-            MatterItem.objects.filter(pk__in={c.item_id for c in chosen}).values_list("pk", "code")
-        )
+        # A case raised through case_create carries its item already: no query for its code.
+        codes_by_id = {c.item_id: c.item.code for c in chosen if "item" in c._state.fields_cache}
+        missing = {c.item_id for c in chosen} - set(codes_by_id)
+        if missing:
+            codes_by_id |= dict(MatterItem.objects.filter(pk__in=missing).values_list("pk", "code"))
         for case, pred in zip(chosen, preds, strict=True):
             codes = [c for c, _s in pred.items]
             code = codes_by_id.get(case.item_id)
@@ -216,6 +218,8 @@ def classifier_retrain(
 @transaction.atomic
 def classifier_activate(*, actor, version: ClassifierVersion | None) -> ClassifierVersion | None:
     """Make `version` the active classifier; None goes back to the keyword cold start."""
+    selectors.forget_active()
+    transaction.on_commit(selectors.forget_active)
     ClassifierVersion.objects.filter(active=True).update(active=False)
     if version is None:
         return None
