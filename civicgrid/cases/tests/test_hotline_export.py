@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from civicgrid.cases import services
 from civicgrid.cases.hotline import COLUMNS as IMPORT_COLUMNS
@@ -20,20 +20,10 @@ from civicgrid.core.models import AuditLog
 from civicgrid.orgs.choices import Role
 from civicgrid.testing.factories import make_user
 
+from .test_hotline import xlsx
+
 pytestmark = pytest.mark.django_db
 
-HEADER = [
-    "工单编号",
-    "诉求内容",
-    "事项编码",
-    "诉求人",
-    "联系电话",
-    "地址",
-    "经度",
-    "纬度",
-    "网格编码",
-    "社区代码",
-]
 ORDERS = [
     [
         "H001",
@@ -54,13 +44,7 @@ ORDERS = [
 
 
 def _import(loop, tmp_path):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(HEADER)
-    for row in ORDERS:
-        ws.append(row)
-    path = tmp_path / "orders.xlsx"
-    wb.save(path)
+    path = xlsx(tmp_path, ORDERS)
     result = import_orders(actor=loop.street_staff, content=path.read_bytes(), filename=path.name)
     assert (result.created, result.errors) == (4, [])
     return {c.external_id: c for c in Case.objects.all()}
