@@ -17,12 +17,14 @@ def _migration_data(request):
         return
     request.getfixturevalue("transactional_db")
     from civicgrid.cases.catalogue import load_catalogue
+    from civicgrid.party.points import load_default_rules
     from civicgrid.people.choices import DEFAULT_SPECIAL_GROUPS
     from civicgrid.people.models import SpecialGroup
 
     for code, name in DEFAULT_SPECIAL_GROUPS:
         SpecialGroup.objects.get_or_create(code=code, defaults={"name": name})
     load_catalogue()
+    load_default_rules()
 
 
 @pytest.fixture(autouse=True)

@@ -179,6 +179,9 @@ class PartyMember(PiiMixin, ScopedModel):
     is_party_landlord = models.BooleanField(_("党员房东"), default=False)
     served_households = models.ManyToManyField(Household, blank=True, related_name="central_households",
                                                verbose_name=_("联系户"))
+    # The member's own sign-in (dual reporting, claims, activities and points from a phone).
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="party_member", verbose_name=_("登录账号"))
 
     scope_area_field = "area_id"
     scope_grid_field = "grid_id"

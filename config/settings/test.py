@@ -1,6 +1,7 @@
 """Tests: SQLite in memory unless DATABASE_URL points at PostgreSQL."""
 
 import os
+import tempfile
 
 from .base import *  # noqa: F403
 
@@ -15,7 +16,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if not os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    # A file, not memory: an in-memory database shared between threads locks whole tables and
+    # fails at once, so tests of two requests at the same moment could not run on SQLite. The
+    # file lives in the temporary directory, one per test process, and is run
+    # as in production: WAL, transactions that take the write lock when they begin.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.path.join(tempfile.gettempdir(), "civicgrid-unused.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;",
+            },
+            "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"civicgrid-test-{os.getpid()}.sqlite3")},
+        }
+    }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 AXES_ENABLED = True
 
