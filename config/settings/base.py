@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "civicgrid.intake",
     "civicgrid.analytics",
     "civicgrid.reports",
+    "civicgrid.resources",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
