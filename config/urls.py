@@ -12,6 +12,7 @@ urlpatterns = [
     path("hotspots/", include("civicgrid.analytics.urls")),
     path("screen/", include("civicgrid.analytics.screen_urls")),
     path("reports/", include("civicgrid.reports.urls")),
+    path("participation/", include("civicgrid.participation.urls")),
     path("open311/", include("civicgrid.open311.urls")),
     path("webhooks/", include("civicgrid.webhooks.urls")),
     path("api/", include("civicgrid.api.urls")),

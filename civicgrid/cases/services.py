@@ -15,6 +15,7 @@ from civicgrid.core.scoping import CHANGE, get_scope
 from civicgrid.core.textsearch import index_terms
 from civicgrid.geo.locator import locate
 from civicgrid.geo.models import Area, Grid
+from civicgrid.orgs.choices import UnitKind
 from civicgrid.orgs.models import Unit
 
 from . import hooks, sla, workflow
@@ -425,7 +426,9 @@ def _apply_dispatch(case: Case, *, to_unit, to_area, mode, extra) -> None:
     if to_unit is None and to_area is None:
         to_area, to_unit = default_handler(case.item, case.mode, case.area)
     if to_unit is not None:
-        if not Department.objects.filter(unit=to_unit).exists():
+        # A property company is a handler like a department (物业专栏 接诉即办, docs/participation.md).
+        is_property = to_unit.kind == UnitKind.PROPERTY_COMPANY
+        if not is_property and not Department.objects.filter(unit=to_unit).exists():
             raise ValidationFailed(_("只能派给职能部门。"))
         case.handler_unit, case.handler_area = to_unit, None
         extra["to_unit"] = to_unit.name

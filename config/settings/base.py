@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "civicgrid.intake",
     "civicgrid.analytics",
     "civicgrid.reports",
+    "civicgrid.participation",
     "civicgrid.resources",
     "rest_framework",
     "django_filters",
@@ -178,6 +179,7 @@ CIVICGRID_CASE_HOOKS: list[str] = [
     "civicgrid.analytics.hooks",
     "civicgrid.intake.hooks",
     "civicgrid.analytics.rollups",
+    "civicgrid.participation.hooks",
 ]
 
 # Smart intake (docs/intake.md): a suggestion is shown when its score and its margin over the
