@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "civicgrid.orgs",
     "civicgrid.people",
     "civicgrid.cases",
+    "civicgrid.party",
     "civicgrid.demo",
     "civicgrid.web",
     "civicgrid.partners",
@@ -42,7 +43,12 @@ INSTALLED_APPS = [
     "civicgrid.analytics",
     "civicgrid.reports",
     "civicgrid.participation",
+    "civicgrid.partylife",
     "civicgrid.resources",
+    "civicgrid.surveys",
+    "civicgrid.wishes",
+    "civicgrid.patrols",
+    "civicgrid.activities",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -63,6 +69,8 @@ MIDDLEWARE = [
     "civicgrid.core.middleware.TwoFactorRequiredMiddleware",
     "civicgrid.core.middleware.ApplicationErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "civicgrid.core.middleware.IdleTimeoutMiddleware",
+    "civicgrid.party.middleware.ParticipantLandingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -149,6 +157,20 @@ SECURE_CSP = {
 SECURE_CSP_REPORT_ONLY: dict = {}
 
 # Lock-out: 5 failures for one username from one address lock that pair for 30 minutes.
+# Sessions: at most 8 hours, and signed out after 30 minutes without a request (等保 3).
+SESSION_COOKIE_AGE = int(os.environ.get("CIVICGRID_SESSION_HOURS", "8")) * 3600
+CIVICGRID_IDLE_TIMEOUT = int(os.environ.get("CIVICGRID_IDLE_TIMEOUT", str(30 * 60)))
+# Audit rows are kept at least this long (网络安全法 Art. 21 asks for six months); prune_audit
+# archives older rows to a file before it deletes them, and refuses fewer than 180 days.
+CIVICGRID_AUDIT_RETENTION_DAYS = int(os.environ.get("CIVICGRID_AUDIT_RETENTION_DAYS", "365"))
+# Public (signed-out) requests per client address: (requests, window in seconds).
+CIVICGRID_PUBLIC_LIMITS = {
+    "portal_code_ip": (10, 3600),  # SMS codes asked from one address an hour
+    "portal_code_phone": (8, 86400),  # SMS codes sent to one number a day
+    "portal_report_ip": (20, 3600),  # anonymous portal reports from one address an hour
+    "portal_track_ip": (60, 600),  # tracking-code look-ups from one address in 10 minutes
+}
+
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -173,6 +195,9 @@ CIVICGRID_AUDIT_READER_ROLES = ["system_admin", "org_department"]
 CIVICGRID_CENTRAL_HOUSEHOLD_MAX_OFFICERS = 3
 CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
 
+# Called with every visit people.services.visit_record writes (points for visits, docs/party.md).
+CIVICGRID_VISIT_HOOKS: list[str] = ["civicgrid.party.hooks.visit_recorded"]
+
 # Modules that hear of every case ledger row and SLA change (civicgrid/cases/hooks.py).
 CIVICGRID_CASE_HOOKS: list[str] = [
     "civicgrid.webhooks.outbox",
@@ -180,6 +205,8 @@ CIVICGRID_CASE_HOOKS: list[str] = [
     "civicgrid.intake.hooks",
     "civicgrid.analytics.rollups",
     "civicgrid.participation.hooks",
+    "civicgrid.party.hooks",
+    "civicgrid.patrols.hooks",
 ]
 
 # Smart intake (docs/intake.md): a suggestion is shown when its score and its margin over the

@@ -1,0 +1,1 @@
+"""Reads of the surveys app: every list starts from ``restrict(user)``."""
