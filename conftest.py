@@ -43,3 +43,12 @@ def tiny(db):
     from civicgrid.testing.factories import TinyCounty
 
     return TinyCounty()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Request counters (public rate limits) live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

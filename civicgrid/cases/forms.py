@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .choices import HandlingMode, Rating, Source
+from .images import BadImage, reencode
 from .models import MatterItem
 
 # Channels a staff member may record a case from (the portal and imports set theirs).
@@ -60,8 +61,10 @@ class PhotosField(forms.FileField):
                     _("「%(name)s」不是图片(只接受 JPEG、PNG、WebP、GIF、HEIC)。")
                     % {"name": f.name}
                 )
-            f.sniffed_type = ctype
-            cleaned.append(f)
+            try:
+                cleaned.append(reencode(f, ctype))
+            except BadImage as e:
+                raise forms.ValidationError(str(e)) from e
         return cleaned
 
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.core import crypto
-from civicgrid.core.errors import Conflict, NotFound, ValidationFailed
+from civicgrid.core import crypto, ratelimit
+from civicgrid.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from civicgrid.core.validators import validate_phone
 
 from . import services
@@ -48,6 +48,8 @@ def code_send(*, phone: str) -> None:
     now = timezone.now()
     if last and now - last.created_at < RESEND_AFTER:
         raise Conflict(_("验证码已发送,请 60 秒后再试。"))
+    if not ratelimit.allow_public("portal_code_phone", index):
+        raise RateLimited(_("今天向该号码发送的验证码已达上限,请明天再试。"))
     code = f"{secrets.randbelow(1_000_000):06d}"
     PortalCode.objects.create(phone_index=index, code_hash=_hash(code), expires_at=now + CODE_TTL)
     transaction.on_commit(

@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from civicgrid.core.errors import ApplicationError, NotFound
+from civicgrid.core import ratelimit
+from civicgrid.core.audit import client_ip
+from civicgrid.core.errors import ApplicationError, NotFound, RateLimited
 from civicgrid.geo.models import Area
 
 from . import portal, services
@@ -94,6 +96,9 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         user = request.user if request.user.is_authenticated else None
+        if user is None and not ratelimit.allow_public("portal_report_ip", client_ip(request) or "-"):
+            form.add_error(None, str(RateLimited.default_message))
+            return render(request, "cases/portal/report.html", {"form": form, "groups": _groups()}, status=429)
         phone = (
             user.portal_account.phone
             if user is not None and hasattr(user, "portal_account")
@@ -123,14 +128,17 @@ def report(request):
         else:
             request.session["portal_last_code"] = case.tracking_code
             return redirect("portal:track_code", code=case.tracking_code)
-    groups = (
+    request.session["portal_report"] = True  # lets this session ask for category suggestions
+    return render(request, "cases/portal/report.html", {"form": form, "groups": _groups()})
+
+
+def _groups():
+    return (
         MatterGroup.objects.filter(items__active=True)
         .distinct()
         .prefetch_related("items")
         .order_by("code")
     )
-    request.session["portal_report"] = True  # lets this session ask for category suggestions
-    return render(request, "cases/portal/report.html", {"form": form, "groups": groups})
 
 
 class LoginForm(forms.Form):
@@ -145,6 +153,8 @@ def portal_login(request):
         phone, code = form.cleaned_data["phone"], form.cleaned_data.get("code")
         try:
             if not code:
+                if not ratelimit.allow_public("portal_code_ip", client_ip(request) or "-"):
+                    raise RateLimited()
                 portal.code_send(phone=phone)
                 sent = True
                 messages.info(request, _("验证码已发送。"))
@@ -162,6 +172,9 @@ def track(request, code: str = ""):
     code = code or request.GET.get("code", "")
     case = None
     error = ""
+    if code and not ratelimit.allow_public("portal_track_ip", client_ip(request) or "-"):
+        error = str(RateLimited.default_message)
+        code = ""
     if code:
         try:
             case = portal.case_by_code(tracking_code=code)

@@ -54,3 +54,9 @@ class Conflict(ApplicationError):
     code = "conflict"
     status = 409
     default_message = _("该记录已被他人修改,请刷新后重试。")
+
+
+class RateLimited(ApplicationError):
+    code = "rate_limited"
+    status = 429
+    default_message = _("操作太频繁,请稍后再试。")

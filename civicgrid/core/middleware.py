@@ -111,3 +111,43 @@ class ContentSecurityPolicyMiddleware:
         if self.report_only and "Content-Security-Policy-Report-Only" not in response:
             response["Content-Security-Policy-Report-Only"] = self.report_only
         return response
+
+
+IDLE_KEY = "_civicgrid_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session that has done nothing for CIVICGRID_IDLE_TIMEOUT seconds (default 30
+    minutes; 0 switches it off). The time of the last request is kept in the session and
+    written at most once a minute, so most requests do not save the session. The sign-out is
+    audited (``idle_logout``); a page request is sent to the sign-in page with a message, an
+    API or JSON request gets 401."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.contrib.auth import logout
+
+        limit = int(getattr(settings, "CIVICGRID_IDLE_TIMEOUT", 1800))
+        user = getattr(request, "user", None)
+        if limit and user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            seen = request.session.get(IDLE_KEY)
+            if seen is not None and now - int(seen) > limit:
+                request._civicgrid_logout_reason = "idle"
+                logout(request)
+                message = _("长时间未操作,已自动退出,请重新登录。")
+                wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
+                    "Accept", ""
+                )
+                if wants_json:
+                    return JsonResponse({"error": {"code": "session_expired", "message": message}}, status=401)
+                messages.info(request, message)
+                login_url = reverse("portal:login") if request.path.startswith("/portal/") else reverse("login")
+                return HttpResponseRedirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
+            if seen is None or now - int(seen) >= 60:
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)

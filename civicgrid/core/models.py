@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,12 @@ class AuditLog(models.Model):
         KEY_ROTATION = "key_rotation", _("密钥轮换")
         ROLE_ASSIGN = "role_assign", _("任命角色")
         ROLE_REVOKE = "role_revoke", _("撤销角色")
+        LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED_OUT = "locked_out", _("账号锁定")
+        IDLE_LOGOUT = "idle_logout", _("超时自动退出")
+        PRUNE = "prune", _("归档清理审计日志")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -44,7 +51,7 @@ class AuditLog(models.Model):
     field = models.CharField(_("字段"), max_length=40, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("审计日志")
@@ -54,3 +61,11 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only (old rows leave only through prune_audit).")

@@ -28,10 +28,19 @@ def audit_log_list(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditLog]:
-    """Audit rows, newest first, for system administrators and the organisation department."""
+    """Audit rows, newest first, for system administrators and the organisation department,
+    inside the reader's areas."""
     if not can_read_audit_log(user):
         raise PermissionDenied()
     qs = AuditLog.objects.select_related("actor").order_by("-at", "-id")
+    scope = get_scope(user)
+    if not (user.is_superuser or scope.everything):
+        # A reader bound to a street sees what people holding roles inside that street did;
+        # rows without a person (failed sign-ins, the system) only county-wide readers see.
+        from django.apps import apps
+
+        assignments = apps.get_model("orgs", "RoleAssignment").objects.restrict(user)
+        qs = qs.filter(actor_id__in=assignments.values("user_id"))
     if actor:
         qs = qs.filter(actor__username=actor.strip())
     if action:

@@ -11,7 +11,9 @@ default, then the delivery is dead.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -51,11 +53,48 @@ def url_problem(url: str) -> str | None:
     except ValueError:
         return _("接收地址格式不正确。")
     if parts.scheme == "https" and host:
-        return None
+        return address_problem(host, parts.port or 443, resolve=False)
     allow_loopback = getattr(settings, "CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
     if parts.scheme == "http" and host in LOOPBACK_HOSTS and allow_loopback:
         return None
     return _("接收地址必须以 https:// 开头。")
+
+
+def _internal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+            or ip.is_multicast or ip.is_unspecified)
+
+
+def address_problem(host: str, port: int, *, resolve: bool = True) -> str | None:
+    """Deliveries go to the internet, never into the server's own network (SSRF): a host that
+    is, or resolves to, a private, loopback, link-local, reserved or multicast address is
+    refused — except loopback when CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK is on (development).
+    With CIVICGRID_WEBHOOK_PROXY set the proxy decides and nothing is resolved here."""
+    if getattr(settings, "CIVICGRID_WEBHOOK_PROXY", ""):
+        return None
+    allow_loopback = getattr(settings, "CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses = [literal]
+    elif not resolve:
+        return None
+    else:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return _("无法解析接收地址的主机名。")
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    for ip in addresses:
+        if allow_loopback and ip.is_loopback:
+            continue
+        if _internal(ip):
+            return _("接收地址指向内部网络地址,不允许推送。")
+    return None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -73,6 +112,10 @@ def _opener():
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
     """(status code or None, response excerpt, error text)."""
+    parts = urlsplit(url)
+    problem = address_problem(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    if problem:
+        return None, "", str(problem)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with _opener().open(request, timeout=timeout()) as resp:
