@@ -13,6 +13,7 @@ urlpatterns = [
     path("screen/", include("civicgrid.analytics.screen_urls")),
     path("reports/", include("civicgrid.reports.urls")),
     path("participation/", include("civicgrid.participation.urls")),
+    path("party/", include("civicgrid.party.urls")),
     path("patrols/", include("civicgrid.patrols.urls")),
     path("open311/", include("civicgrid.open311.urls")),
     path("webhooks/", include("civicgrid.webhooks.urls")),

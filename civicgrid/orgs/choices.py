@@ -38,13 +38,14 @@ class Role(models.TextChoices):
     ORG_DEPARTMENT = "org_department", _("组织部")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     PARTNER = "partner", _("外部合作方")
+    UNIT_CONTACT = "unit_contact", _("单位联络人")
 
 
 # Roles that bind to a grid rather than an area subtree.
 GRID_ROLES = frozenset({Role.GRID_CHIEF, Role.GRID_WORKER, Role.GRID_WORKER_PARTTIME,
                         Role.GRID_INSTRUCTOR, Role.INFORMATION_OFFICER})
 # Roles that bind to a unit.
-UNIT_ROLES = frozenset({Role.DEPARTMENT_HANDLER})
+UNIT_ROLES = frozenset({Role.DEPARTMENT_HANDLER, Role.UNIT_CONTACT})
 
 # What each role may do over its scope. "view": read rows; "change": write rows;
 # "reveal_pii": see full ID and phone numbers (audited); "import"/"export": bulk files;
@@ -62,4 +63,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ORG_DEPARTMENT: frozenset({"view", "change", "import", "export"}),
     Role.SYSTEM_ADMIN: frozenset({"view", "change", "reveal_pii", "import", "export", "admin"}),
     Role.PARTNER: frozenset({"view", "report"}),
+    # A resident unit's party secretary (dual reporting, docs/party.md): no staff data at all;
+    # the party app checks the assignment itself for the unit's own reports and points.
+    Role.UNIT_CONTACT: frozenset(),
 }

@@ -41,3 +41,60 @@ class SubjectKind(models.TextChoices):
     MEMBER = "member", _("党员")
     UNIT = "unit", _("单位")
     OFFICER = "officer", _("信息员")
+
+
+class ReportKind(models.TextChoices):
+    """双报到: a unit's party organisation to the community it sits in; an in-service member to
+    the community they live in."""
+
+    MEMBER = "member", _("在职党员报到")
+    UNIT = "unit", _("单位党组织报到")
+
+
+class ReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    RETURNED = "returned", _("已退回")
+    MOVED = "moved", _("已转出")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# A subject holds at most one report in these states at a time.
+OPEN_REPORT_STATUSES = frozenset({ReportStatus.SUBMITTED, ReportStatus.CONFIRMED})
+
+# The reporting state machine: action -> (states it may start from, state it leads to).
+REPORT_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "confirm": (frozenset({ReportStatus.SUBMITTED}), ReportStatus.CONFIRMED),
+    "return": (frozenset({ReportStatus.SUBMITTED}), ReportStatus.RETURNED),
+    "move": (frozenset({ReportStatus.SUBMITTED, ReportStatus.CONFIRMED}), ReportStatus.MOVED),
+    "withdraw": (frozenset({ReportStatus.SUBMITTED, ReportStatus.CONFIRMED}), ReportStatus.WITHDRAWN),
+}
+
+
+class Availability(models.TextChoices):
+    WEEKDAY_EVENINGS = "weekday_evenings", _("工作日晚上")
+    WEEKENDS = "weekends", _("周末")
+    HOLIDAYS = "holidays", _("节假日")
+    ANYTIME = "anytime", _("时间灵活")
+
+
+class ServiceArea(models.TextChoices):
+    """What a member or unit is willing to do for the community (意愿)."""
+
+    VOLUNTEER = "volunteer", _("志愿服务")
+    ELDERLY = "elderly", _("助老帮困")
+    EDUCATION = "education", _("教育辅导")
+    HEALTH = "health", _("医疗健康")
+    LEGAL = "legal", _("法律咨询")
+    ENVIRONMENT = "environment", _("环境整治")
+    SAFETY = "safety", _("平安巡防")
+    CULTURE = "culture", _("文体活动")
+    MEDIATION = "mediation", _("矛盾调解")
+    VENUE = "venue", _("场地资源")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("月度")
+    QUARTER = "quarter", _("季度")
+    YEAR = "year", _("年度")
+    CUSTOM = "custom", _("自定义")

@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.scoping import RestrictedQuerySet, ScopedModel
 
-from .choices import PointsEvent, SubjectKind
+from .choices import (
+    OPEN_REPORT_STATUSES,
+    Availability,
+    PointsEvent,
+    ReportKind,
+    ReportStatus,
+    ServiceArea,
+    SubjectKind,
+)
 
 
 class PointsRule(models.Model):
@@ -126,3 +134,138 @@ class PointsEntry(ScopedModel):
     @property
     def subject(self):
         return self.member or self.unit or self.officer
+
+
+class PointsTally(ScopedModel):
+    """Points per subject, place and month (period "M") or year ("Y"), kept in step with the
+    ledger inside the same transaction (``points._tally``); rankings read these instead of
+    summing millions of ledger rows. ``manage.py party_tally_rebuild`` rebuilds them from the
+    ledger, which stays the record."""
+
+    MONTH = "M"
+    YEAR = "Y"
+
+    subject_kind = models.CharField(max_length=8, choices=SubjectKind.choices)
+    subject_key = models.CharField(max_length=24)
+    member = models.ForeignKey("people.PartyMember", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    officer = models.ForeignKey("people.InformationOfficer", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="+")
+    period = models.CharField(max_length=1)
+    start = models.DateField()
+    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    grid = models.ForeignKey("geo.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    points = models.IntegerField(default=0)
+    entries = models.IntegerField(default=0)
+
+    scope_area_field = "area_id"
+    scope_grid_field = "grid_id"
+    scope_unit_field = "unit_id"
+
+    class Meta:
+        verbose_name = _("积分汇总")
+        verbose_name_plural = _("积分汇总")
+        indexes = [
+            models.Index(fields=["subject_key", "period", "start"], name="tally_subject"),
+            models.Index(fields=["period", "subject_kind", "start", "area"], name="tally_area"),
+            models.Index(fields=["period", "subject_kind", "start", "street"], name="tally_street"),
+            models.Index(fields=["period", "subject_kind", "start", "grid"], name="tally_grid"),
+        ]
+
+
+class DualReport(ScopedModel):
+    """One report (双报到) of an in-service party member or a unit's party organisation to a
+    community. Every change is a ReportEvent; a moved or withdrawn report stays as history."""
+
+    kind = models.CharField(_("报到类型"), max_length=8, choices=ReportKind.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=ReportStatus.choices,
+                              default=ReportStatus.SUBMITTED, db_index=True)
+    member = models.ForeignKey("people.PartyMember", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="dual_reports", verbose_name=_("党员"))
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="dual_reports", verbose_name=_("单位"))
+    subject_key = models.CharField(max_length=24, editable=False)
+    community = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("报到社区"))
+    grid = models.ForeignKey("geo.Grid", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("居住网格"))
+    skills = models.CharField(_("特长技能"), max_length=200, blank=True)
+    services = models.JSONField(_("服务意愿"), default=list, blank=True)
+    availability = models.CharField(_("可服务时间"), max_length=20, choices=Availability.choices,
+                                    blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    receipt_number = models.CharField(_("回执编号"), max_length=24, blank=True, db_index=True)
+    reason = models.CharField(_("退回/撤回原因"), max_length=300, blank=True)
+    moved_from = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="moved_to", verbose_name=_("转自"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+", verbose_name=_("提交人"))
+    submitted_at = models.DateTimeField(_("报到时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+", verbose_name=_("确认人"))
+    decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    scope_area_field = "community_id"
+    scope_grid_field = "grid_id"
+
+    class Meta:
+        verbose_name = _("双报到")
+        verbose_name_plural = _("双报到")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_key"],
+                condition=Q(status__in=["submitted", "confirmed"]),
+                name="party_one_open_report",
+            ),
+            models.UniqueConstraint(fields=["receipt_number"], condition=~Q(receipt_number=""),
+                                    name="party_receipt_unique"),
+            models.CheckConstraint(
+                condition=(Q(kind="member", member__isnull=False, unit__isnull=True)
+                           | Q(kind="unit", unit__isnull=False, member__isnull=True)),
+                name="party_report_one_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "status", "kind"], name="report_roster")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.community}"
+
+    @property
+    def subject(self):
+        return self.member if self.kind == ReportKind.MEMBER else self.unit
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REPORT_STATUSES
+
+    def service_labels(self) -> list[str]:
+        labels = dict(ServiceArea.choices)
+        return [str(labels.get(s, s)) for s in self.services]
+
+
+class ReportEvent(ScopedModel):
+    """A step in a report's history: submit, confirm, return, move, withdraw, remind."""
+
+    report = models.ForeignKey(DualReport, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("动作"), max_length=12)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("操作人"))
+    at = models.DateTimeField(auto_now_add=True)
+
+    scope_area_field = "report__community_id"
+    scope_grid_field = "report__grid_id"
+
+    class Meta:
+        verbose_name = _("报到记录")
+        verbose_name_plural = _("报到记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.action}"

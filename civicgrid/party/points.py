@@ -20,7 +20,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,7 @@ from civicgrid.core.errors import Conflict, ValidationFailed
 from civicgrid.geo.models import Area
 
 from .choices import PointsEvent, SubjectKind
-from .models import PointsEntry, PointsRule
+from .models import PointsEntry, PointsRule, PointsTally
 
 
 def load_default_rules() -> None:
@@ -140,7 +140,7 @@ def points_award(
             note = (note + " " if note else "") + _g("已达上限,按 %(n)d 分记") % {"n": allowed}
             points = allowed
     area_id, street_id, grid_id = _place(obj)
-    return PointsEntry.objects.create(
+    return _tally(PointsEntry.objects.create(
         subject_kind=kind,
         member=member,
         unit=unit,
@@ -156,7 +156,7 @@ def points_award(
         source_key=key,
         note=note[:200],
         actor=actor,
-    )
+    ))
 
 
 @transaction.atomic
@@ -166,11 +166,12 @@ def points_reverse(*, actor, entry: PointsEntry, reason: str) -> PointsEntry:
     if not reason:
         raise ValidationFailed(_("冲正须说明原因。"))
     entry = PointsEntry.objects.select_for_update().get(pk=entry.pk)
+    _lock(entry.subject)
     if entry.reverses_id is not None:
         raise Conflict(_("冲正分录不能再冲正。"))
     if PointsEntry.objects.filter(reverses=entry).exists():
         raise Conflict(_("该分录已冲正。"))
-    return PointsEntry.objects.create(
+    return _tally(PointsEntry.objects.create(
         subject_kind=entry.subject_kind,
         member_id=entry.member_id,
         unit_id=entry.unit_id,
@@ -187,7 +188,7 @@ def points_reverse(*, actor, entry: PointsEntry, reason: str) -> PointsEntry:
         reverses=entry,
         note=reason[:200],
         actor=actor,
-    )
+    ))
 
 
 def points_reverse_source(*, actor, event: str, source, reason: str) -> list[PointsEntry]:
@@ -211,7 +212,7 @@ def points_adjust(*, actor, points: int, reason: str, member=None, unit=None, of
         raise ValidationFailed(_("分值须为 -1000 至 1000 之间的非零整数。"))
     _lock(obj)
     area_id, street_id, grid_id = _place(obj)
-    return PointsEntry.objects.create(
+    return _tally(PointsEntry.objects.create(
         subject_kind=kind,
         member=member,
         unit=unit,
@@ -225,7 +226,56 @@ def points_adjust(*, actor, points: int, reason: str, member=None, unit=None, of
         grid_id=grid_id,
         note=reason[:200],
         actor=actor,
-    )
+    ))
+
+
+def _tally(entry: PointsEntry) -> PointsEntry:
+    """Add an entry to its subject's month and year tallies (the caller holds the subject's
+    lock, so two writers never race to create the same tally row)."""
+    local = timezone.localtime(entry.occurred_at).date()
+    for period, start in ((PointsTally.MONTH, local.replace(day=1)),
+                          (PointsTally.YEAR, local.replace(month=1, day=1))):
+        key = {"subject_key": entry.subject_key, "period": period, "start": start,
+               "area_id": entry.area_id, "grid_id": entry.grid_id}
+        updated = PointsTally.objects.filter(**key).update(points=F("points") + entry.points,
+                                                           entries=F("entries") + 1)
+        if not updated:
+            PointsTally.objects.create(
+                **key, subject_kind=entry.subject_kind, member_id=entry.member_id,
+                unit_id=entry.unit_id, officer_id=entry.officer_id, street_id=entry.street_id,
+                points=entry.points, entries=1,
+            )
+    return entry
+
+
+def tally_rebuild() -> int:
+    """Rebuild every tally from the ledger (after a bulk load); returns the rows written."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth, TruncYear
+
+    tz = timezone.get_current_timezone()
+    with transaction.atomic():
+        PointsTally.objects.all().delete()
+        written = 0
+        fields = ("subject_kind", "subject_key", "member_id", "unit_id", "officer_id", "area_id",
+                  "street_id", "grid_id")
+        for period, trunc in ((PointsTally.MONTH, TruncMonth), (PointsTally.YEAR, TruncYear)):
+            rows = (PointsEntry.objects.annotate(p=trunc("occurred_at", tzinfo=tz)).values(*fields, "p")
+                    .annotate(total=Sum("points"), n=Count("id")).order_by())
+            batch = []
+            for r in rows.iterator(chunk_size=20000):
+                start = r.pop("p")
+                if isinstance(start, dt.datetime):
+                    start = timezone.localtime(start, tz).date() if timezone.is_aware(start) else start.date()
+                batch.append(PointsTally(period=period, start=start, points=r.pop("total"),
+                                         entries=r.pop("n"), **r))
+                if len(batch) >= 5000:
+                    PointsTally.objects.bulk_create(batch)
+                    written += len(batch)
+                    batch = []
+            PointsTally.objects.bulk_create(batch)
+            written += len(batch)
+    return written
 
 
 def points_balance(*, member=None, unit=None, officer=None, date_from: dt.date | None = None,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from civicgrid.core.audit import audit_record
@@ -162,6 +163,8 @@ def visit_record(
     if attention_level and attention_level != resident.attention_level:
         resident.attention_level = attention_level
         resident.save(update_fields=["attention_level", "updated_at"])
+    for hook in getattr(settings, "CIVICGRID_VISIT_HOOKS", ()):
+        import_string(hook)(visit)  # e.g. points for a visit by a party member (docs/party.md)
     return visit
 
 
