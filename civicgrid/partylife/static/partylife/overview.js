@@ -11,7 +11,7 @@
       var d = data[key];
       var chart = window.echarts.init(el);
       chart.setOption({
-        grid: { left: 36, right: 12, top: 16, bottom: 48 },
+        grid: { left: 8, right: 8, top: 20, bottom: 8, containLabel: true },
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: key === "warnings" ? 20 : 0 } },
         yAxis: { type: "value", minInterval: 1 },
