@@ -251,11 +251,7 @@ def inspection_new(request, pk: int):
 
 
 def _assessment_area(request):
-    areas = (
-        Area.objects.restrict(request.user)
-        .filter(level__lte=Area.Level.STREET)
-        .order_by("level", "path")
-    )
+    areas = Area.objects.restrict(request.user).order_by("level", "path")
     area = None
     value = request.GET.get("area") or request.POST.get("area") or ""
     if value.isdigit():

@@ -27,9 +27,13 @@ def ensure_catalogue():
 
 
 def ensure_criteria():
-    if not Criterion.objects.filter(active=True).exists():
-        for i, (name, max_score, weight) in enumerate(CRITERIA, 1):
-            Criterion.objects.create(name=name, max_score=max_score, weight=weight, position=i)
+    """Exactly the three criteria above are active (the migration's defaults are set aside)."""
+    Criterion.objects.update(active=False)
+    for i, (name, max_score, weight) in enumerate(CRITERIA, 1):
+        Criterion.objects.update_or_create(
+            name=name,
+            defaults={"max_score": max_score, "weight": weight, "position": i, "active": True},
+        )
 
 
 class World:
