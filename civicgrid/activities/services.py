@@ -267,11 +267,16 @@ def signup_create(*, actor, activity: Activity, now: dt.datetime | None = None) 
         volunteer = Volunteer.objects.create(
             name=(actor.get_full_name() or actor.username)[:50], area=community, user=actor
         )
+    return _enrol(activity, volunteer, now)
+
+
+def _enrol(activity: Activity, volunteer: Volunteer, now: dt.datetime) -> Signup:
+    """Put a volunteer on a locked activity: a place while there is one, else the waiting list."""
     if not volunteer.active:
-        raise PermissionDenied(_("您的志愿者登记已停用。"))
+        raise PermissionDenied(_("志愿者登记已停用。"))
     existing = Signup.objects.filter(activity=activity, volunteer=volunteer).first()
     if existing is not None and existing.status != SignupStatus.CANCELLED:
-        raise Conflict(_("您已报名本活动。"), code="already_signed_up")
+        raise Conflict(_("已报名本活动。"), code="already_signed_up")
     confirmed = _confirmed(activity)
     if confirmed < activity.capacity:
         status = SignupStatus.CONFIRMED
@@ -286,6 +291,24 @@ def signup_create(*, actor, activity: Activity, now: dt.datetime | None = None) 
     else:
         signup = Signup.objects.create(activity=activity, volunteer=volunteer, status=status, signed_up_at=now)
     _store_count(activity)
+    return signup
+
+
+@transaction.atomic
+def signup_by_organiser(*, actor, activity: Activity, volunteer: Volunteer,
+                        now: dt.datetime | None = None) -> Signup:
+    """The organiser signs someone up (an elderly volunteer who phoned in); the cap still holds. Audited."""
+    require_scope(actor, activity, CHANGE)
+    require_scope(actor, volunteer, VIEW)
+    now = now or timezone.now()
+    activity = _lock_activity(activity)
+    if activity.status != ActivityStatus.PUBLISHED:
+        raise Conflict(_("活动已取消。"), code="activity_cancelled")
+    if activity.audience == Audience.MEMBERS and not volunteer.is_member:
+        raise ValidationFailed(_("本活动仅限党员报名。"))
+    signup = _enrol(activity, volunteer, now)
+    audit_record(actor=actor, action="activity_signup_by_organiser", obj=signup,
+                 detail={"activity": activity.pk, "volunteer": volunteer.pk})
     return signup
 
 
