@@ -18,5 +18,6 @@ urlpatterns = [
     path("open311/", include("civicgrid.open311.urls")),
     path("webhooks/", include("civicgrid.webhooks.urls")),
     path("api/", include("civicgrid.api.urls")),
+    path("resources/", include("civicgrid.resources.urls")),
     path("", include("civicgrid.web.urls")),
 ]

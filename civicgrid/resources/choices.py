@@ -69,3 +69,6 @@ class SkillTag(models.TextChoices):
     ELDERLY_CARE = "elderly_care", _("助老陪护")
     CULTURE = "culture", _("文艺体育")
     OTHER = "other", _("其他技能")
+
+
+WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]

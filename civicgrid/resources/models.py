@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.core.scoping import ScopedModel
 
 from .choices import (
+    WEEKDAYS,
     BookerKind,
     BookingEventKind,
     BookingStatus,
@@ -105,6 +106,10 @@ class OpeningHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.weekday}: {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    @property
+    def weekday_label(self) -> str:
+        return str(WEEKDAYS[self.weekday])
 
 
 class ClosedDay(models.Model):

@@ -30,7 +30,7 @@ from civicgrid.core.scoping import CHANGE, VIEW, get_scope
 from civicgrid.orgs.access import require_scope
 from civicgrid.orgs.models import RoleAssignment, Unit
 
-from .choices import HOLDING_STATUSES, BookerKind, BookingEventKind, BookingStatus
+from .choices import HOLDING_STATUSES, WEEKDAYS, BookerKind, BookingEventKind, BookingStatus
 from .models import (
     Booking,
     BookingEvent,
@@ -45,7 +45,6 @@ from .models import (
 
 LATE_CANCEL_WINDOW = dt.timedelta(days=90)
 RETRY_ATTEMPTS = 12
-WEEKDAYS = [_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日")]
 
 
 def late_cancel_limit() -> int:
