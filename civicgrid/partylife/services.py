@@ -436,8 +436,10 @@ def star_rating_compute(*, actor, organization: PartyOrganization, year: int,
 
 
 def star_ratings_compute_all(*, actor, year: int, today: dt.date | None = None) -> int:
+    """Every organisation the actor may change (``actor=None``: the scheduled run, all)."""
     n = 0
-    for org in PartyOrganization.objects.restrict(actor, CHANGE).filter(kind__in=c.GRASSROOTS_KINDS):
+    base = PartyOrganization.objects.all() if actor is None else PartyOrganization.objects.restrict(actor, CHANGE)
+    for org in base.filter(kind__in=c.GRASSROOTS_KINDS):
         star_rating_compute(actor=actor, organization=org, year=year, today=today)
         n += 1
     return n
@@ -478,7 +480,7 @@ def warnings_scan(*, actor, today: dt.date | None = None, organizations=None) ->
                 w.state, w.cleared_on = c.WarningState.CLEARED, today
                 w.save(update_fields=["state", "cleared_on"])
                 cleared += 1
-    OrgWarning.objects.bulk_create(new)
+    OrgWarning.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent scan raised it first
     raised = len(new)
     return raised, cleared
 

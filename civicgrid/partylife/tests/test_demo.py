@@ -21,3 +21,10 @@ def test_demo_partylife(world, capsys):
     call_command("demo_partylife", "--if-empty")
     assert Meeting.objects.count() == n
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_scan_command(world, capsys):
+    call_command("partylife_scan", "--stars")
+    out = capsys.readouterr().out
+    assert "warnings raised" in out and "star ratings 3" in out  # branch A1, community A and B
+    assert OrgWarning.objects.filter(organization=world.reg.org_b).exists()

@@ -208,3 +208,25 @@ def test_star_compute_page(client, world):
     staff = _client(client, world.tiny.staff_a)
     staff.post(reverse("partylife:star_compute", args=[org.pk]) + "?year=2026", {"manual_score": "0"})
     assert org.star_ratings.get(year=2026).manual_score == 10  # refused for community staff
+
+
+def test_english_page(client, world):
+    c = _client(client, world.tiny.staff_a)
+    c.cookies["django_language"] = "en"
+    page = c.get(reverse("partylife:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Smart party building" in page and "My evaluations" in page
+
+
+def test_evaluation_scores_join_the_assessment_rows(world):
+    """The keys of evaluation_scores are the keys of cases.assessment's rows."""
+    from django.utils import timezone
+
+    from civicgrid.cases.assessment import for_areas
+    from civicgrid.partylife.selectors import evaluation_scores
+
+    _closed_round(world)
+    now = timezone.now()
+    rows = for_areas(user=world.orgdept, level=3, start=now - dt.timedelta(days=365), end=now)
+    scores = evaluation_scores(world.tiny.street, "2026", user=world.orgdept)["community"]
+    joined = {fig.name: scores.get(fig.key).mean for fig in rows if scores.get(fig.key)}
+    assert joined == {"东门社区": 100, "西门社区": 50}
