@@ -12,7 +12,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: deps-pdf
 .PHONY: run test test-pg install deps-system browser-deps migrate demo serve worker lint bench clean messages api-schema \
-  prod-check restore-drill scaleout
+  prod-check restore-drill scaleout soak
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -64,6 +64,10 @@ migrate: $(STAMP)
 demo: migrate
 	$(PY) manage.py demo --scale $(SCALE) --if-empty
 	$(PY) manage.py demo_cases --if-empty
+	$(PY) manage.py demo_party --if-empty
+	$(PY) manage.py demo_partylife --if-empty
+	$(PY) manage.py demo_patrols --if-empty
+	$(PY) manage.py demo_activities --if-empty
 
 # Web server, background worker, the deadline sweep, the webhook retry sweep, hourly hotspot
 # detection (a day's alerts are updated, never duplicated), the daily classifier retrain
@@ -79,6 +83,7 @@ run: deps-pdf demo
 	  $(PY) manage.py retrain_classifier --every 24 >var/retrain.log 2>&1 & \
 	  $(PY) manage.py detect_hotspots --loop 3600 >var/hotspots.log 2>&1 & \
 	  $(PY) manage.py make_report --loop 3600 >var/reports.log 2>&1 & \
+	  $(PY) manage.py check_patrols --loop 3600 >var/patrols.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)
@@ -112,6 +117,12 @@ restore-drill: $(STAMP)
 
 scaleout: $(STAMP)
 	$(PY) bench/scaleout.py
+
+# Ten minutes of mixed load (Locust) with an app server and a worker killed and PostgreSQL
+# restarted under it; checks exactly-once afterwards (docs/benchmarks.md). Needs nginx.
+soak: $(STAMP)
+	$(PIP) install --quiet -e '.[bench]'
+	$(PY) bench/soak.py
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py $(BENCH_ARGS)

@@ -34,7 +34,7 @@ def patrol_list(*, user, grid_id: int | None = None, worker=None):
         qs = qs.filter(grid_id=grid_id)
     if worker is not None:
         qs = qs.filter(worker=worker)
-    return qs.annotate(cases_n=Count("case_links"))
+    return qs.annotate(cases_n=Count("case_links")).order_by("-started_at", "-id")
 
 
 def patrol_get(*, user, pk: int) -> Patrol | None:
@@ -265,7 +265,7 @@ def coverage_flags(*, user, status: str | None = FlagStatus.OPEN):
 def gig_ledger(*, user, sector: str | None = None):
     qs = (GigWorkerProfile.objects.restrict(user)
           .select_related("member", "sector_organization", "area")
-          .annotate(reports_n=Count("reports")))
+          .annotate(reports_n=Count("reports")).order_by("sector", "id"))
     if sector:
         qs = qs.filter(sector=sector)
     return qs
