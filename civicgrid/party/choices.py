@@ -98,3 +98,13 @@ class PeriodKind(models.TextChoices):
     QUARTER = "quarter", _("季度")
     YEAR = "year", _("年度")
     CUSTOM = "custom", _("自定义")
+
+
+REPORT_ACTION_LABELS = {
+    "submit": _("提交报到"),
+    "confirm": _("确认(出具回执)"),
+    "return": _("退回"),
+    "move": _("转出"),
+    "withdraw": _("撤回"),
+    "remind": _("提醒"),
+}

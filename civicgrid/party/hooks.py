@@ -13,7 +13,7 @@ in different tables). Anonymous reports earn nothing.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from civicgrid.people.models import InformationOfficer, PartyMember
 
@@ -78,7 +78,7 @@ def events_written(events: list) -> None:
                 **{kind: obj},
             )
     for e in invalid:
-        reason = _g("事件不予受理:%(n)s") % {"n": e.note or ""}
+        reason = gettext("事件不予受理:%(n)s") % {"n": e.note or ""}
         for event in (PointsEvent.CASE_REPORTED, PointsEvent.CASE_FIXED_ON_SPOT):
             points_reverse_source(
                 actor=e.actor, event=event, source=f"cases.case:{e.case_id}", reason=reason[:200]

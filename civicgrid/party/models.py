@@ -269,3 +269,9 @@ class ReportEvent(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        from .choices import REPORT_ACTION_LABELS
+
+        return str(REPORT_ACTION_LABELS.get(self.action, self.action))

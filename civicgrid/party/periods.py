@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from .choices import PeriodKind
 
@@ -21,14 +21,14 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == PeriodKind.MONTH:
-            return _g("%(y)d年%(m)d月") % {"y": self.start.year, "m": self.start.month}
+            return gettext("%(y)d年%(m)d月") % {"y": self.start.year, "m": self.start.month}
         if self.kind == PeriodKind.QUARTER:
-            return _g("%(y)d年第%(q)d季度") % {
+            return gettext("%(y)d年第%(q)d季度") % {
                 "y": self.start.year,
                 "q": (self.start.month - 1) // 3 + 1,
             }
         if self.kind == PeriodKind.YEAR:
-            return _g("%(y)d年") % {"y": self.start.year}
+            return gettext("%(y)d年") % {"y": self.start.year}
         return f"{self.start:%Y-%m-%d} — {self.end:%Y-%m-%d}"
 
     @property

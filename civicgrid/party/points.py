@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.errors import Conflict, ValidationFailed
@@ -137,7 +137,7 @@ def points_award(
         if allowed <= 0:
             return None
         if allowed < points:
-            note = (note + " " if note else "") + _g("已达上限,按 %(n)d 分记") % {"n": allowed}
+            note = (note + " " if note else "") + gettext("已达上限,按 %(n)d 分记") % {"n": allowed}
             points = allowed
     area_id, street_id, grid_id = _place(obj)
     return _tally(PointsEntry.objects.create(
@@ -160,8 +160,10 @@ def points_award(
 
 
 @transaction.atomic
-def points_reverse(*, actor, entry: PointsEntry, reason: str) -> PointsEntry:
-    """Cancel an entry with an entry of the opposite sign (the same event, so its caps free up)."""
+def points_reverse(*, actor, entry: PointsEntry, reason: str,
+                   occurred_at: dt.datetime | None = None) -> PointsEntry:
+    """Cancel an entry with an entry of the opposite sign (the same event, so its caps free up),
+    dated now (or ``occurred_at``, for back-dated corrections and tests)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("冲正须说明原因。"))
@@ -180,7 +182,7 @@ def points_reverse(*, actor, entry: PointsEntry, reason: str) -> PointsEntry:
         event=entry.event,
         points=-entry.points,
         quantity=entry.quantity,
-        occurred_at=timezone.now(),
+        occurred_at=occurred_at or timezone.now(),
         area_id=entry.area_id,
         street_id=entry.street_id,
         grid_id=entry.grid_id,
@@ -199,7 +201,8 @@ def points_reverse_source(*, actor, event: str, source, reason: str) -> list[Poi
 
 
 @transaction.atomic
-def points_adjust(*, actor, points: int, reason: str, member=None, unit=None, officer=None) -> PointsEntry:
+def points_adjust(*, actor, points: int, reason: str, member=None, unit=None, officer=None,
+                  occurred_at: dt.datetime | None = None) -> PointsEntry:
     """A manual addition or deduction (the organisation department), with its reason."""
     from civicgrid.orgs.access import require_scope
 
@@ -220,7 +223,7 @@ def points_adjust(*, actor, points: int, reason: str, member=None, unit=None, of
         subject_key=f"{kind}:{obj.pk}",
         event=PointsEvent.MANUAL,
         points=points,
-        occurred_at=timezone.now(),
+        occurred_at=occurred_at or timezone.now(),
         area_id=area_id,
         street_id=street_id,
         grid_id=grid_id,

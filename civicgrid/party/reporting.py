@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -141,7 +141,9 @@ def _create(
         actor=actor,
         action="submit",
         from_status="",
-        note=_g("由 %(from)s 转入") % {"from": moved_from.community.name} if moved_from else "",
+        note=gettext("由 %(from)s 转入") % {"from": moved_from.community.name}
+        if moved_from
+        else "",
     )
     return report
 
@@ -232,7 +234,7 @@ def report_confirm(*, actor, report: DualReport, note: str = "") -> DualReport:
     _event(report, actor=actor, action="confirm", from_status=from_status, note=note)
     _notify(
         report,
-        _g("您的报到已由%(c)s确认,回执编号 %(no)s。")
+        gettext("您的报到已由%(c)s确认,回执编号 %(no)s。")
         % {"c": report.community.name, "no": report.receipt_number},
     )
     return report
@@ -259,7 +261,9 @@ def report_return(*, actor, report: DualReport, reason: str) -> DualReport:
     report.decided_at = report.closed_at = timezone.now()
     report.save()
     _event(report, actor=actor, action="return", from_status=from_status, note=reason)
-    _notify(report, _g("您向%(c)s的报到被退回:%(r)s") % {"c": report.community.name, "r": reason})
+    _notify(
+        report, gettext("您向%(c)s的报到被退回:%(r)s") % {"c": report.community.name, "r": reason}
+    )
     return report
 
 
@@ -314,7 +318,7 @@ def report_move(
         actor=actor,
         action="move",
         from_status=from_status,
-        note=_g("转至 %(c)s") % {"c": community.name}
+        note=gettext("转至 %(c)s") % {"c": community.name}
         + (f":{report.reason}" if report.reason else ""),
     )
     skills_, services_, availability_, _note = _clean(
@@ -349,7 +353,7 @@ def member_remind(*, actor, report: DualReport, message: str = "") -> ReportEven
     _visible_to_decider(actor, report)
     if report.kind != ReportKind.MEMBER or report.status != ReportStatus.CONFIRMED:
         raise Conflict(_("只能提醒已确认报到的党员。"))
-    text = (message or "").strip() or _g(
+    text = (message or "").strip() or gettext(
         "%(name)s同志,您已报到%(c)s,近期尚未参加社区活动,欢迎认领心愿、参加志愿服务。"
     ) % {"name": report.member.name, "c": report.community.name}
     _notify(report, text[:MAX_TEXT], sms=True)

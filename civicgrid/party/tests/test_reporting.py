@@ -61,14 +61,14 @@ def test_transition_table_is_enforced(reg, status, action):
     report = _in_state(reg, status)
     sources, target = REPORT_TRANSITIONS[action]
     before = (report.status, report.events.count())
-    if action == "move":
-        run = lambda: reporting.report_move(
-            actor=reg.tiny.street_staff,
-            report=report,  # noqa: E731
-            community=reg.tiny.community_b,
-        )
-    else:
-        run = lambda: ACTIONS[action](report, reg.tiny.street_staff)  # noqa: E731
+
+    def run():
+        if action == "move":
+            return reporting.report_move(
+                actor=reg.tiny.street_staff, report=report, community=reg.tiny.community_b
+            )
+        return ACTIONS[action](report, reg.tiny.street_staff)
+
     if status in sources:
         run()
         report.refresh_from_db()
@@ -216,3 +216,53 @@ def test_inactive_members_and_reminders(reg, settings):
     )  # receipt + remind
     assert Notification.objects.filter(channel="sms", recipient="7000").exists()
     assert selectors.inactive_members(user=reg.tiny.staff_a).first().last_reminded_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_confirms_get_distinct_receipts_and_one_report_wins(reg):
+    import threading
+
+    from django.db import connection
+
+    from civicgrid.people.models import PartyMember
+
+    members = [
+        PartyMember.objects.create(
+            name=f"党员{i}",
+            gender="M",
+            organization=reg.branch_a1,
+            area=reg.tiny.community_a,
+            grid=reg.tiny.grid_a1,
+        )
+        for i in range(4)
+    ]
+    reports = [reporting.report_submit(actor=None, member=m) for m in members]
+    barrier = threading.Barrier(len(reports) + 2)
+    errors, conflicts = [], []
+
+    def run(fn):
+        try:
+            barrier.wait()
+            fn()
+        except Conflict as exc:
+            conflicts.append(exc)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    jobs = [lambda r=r: reporting.report_confirm(actor=reg.tiny.staff_a, report=r) for r in reports]
+    # Two submissions for member A at the same moment: one is written, one is refused.
+    jobs += [lambda: reporting.report_submit(actor=reg.member_a_user, member=reg.member_a)] * 2
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    numbers = list(
+        DualReport.objects.exclude(receipt_number="").values_list("receipt_number", flat=True)
+    )
+    assert len(numbers) == 4 and len(set(numbers)) == 4
+    assert DualReport.objects.filter(member=reg.member_a).count() == 1
+    assert len(conflicts) == 1
