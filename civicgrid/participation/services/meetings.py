@@ -37,6 +37,11 @@ KIND_LEVEL = {
 }
 
 
+def _visible(model, actor):
+    """Rows the actor may see; the system actor (None: demo data, commands) sees all."""
+    return model.objects.all() if actor is None else model.objects.restrict(actor)
+
+
 def _in_subtree(area: Area, root: Area) -> bool:
     return area.path.startswith(root.path)
 
@@ -225,9 +230,7 @@ def item_add(
     elif origin == ItemOrigin.CASE:
         if source_case is None:
             raise ValidationFailed(_("请选择在办事件。"), details={"source_case": [_("必填。")]})
-        visible = (
-            Case.objects.restrict(actor).filter(pk=source_case.pk).select_related("area", "item")
-        )
+        visible = _visible(Case, actor).filter(pk=source_case.pk).select_related("area", "item")
         source_case = visible.first()
         if source_case is None or not _in_subtree(source_case.area, meeting.area):
             raise NotFound()
@@ -342,9 +345,7 @@ def item_commit(
         raise ValidationFailed(_("请选择事项类别。"), details={"matter": [_("必填。")]})
     if grid is None:
         raise ValidationFailed(_("请选择事发网格。"), details={"grid": [_("必填。")]})
-    grid = (
-        Grid.objects.restrict(actor).select_related("community__parent").filter(pk=grid.pk).first()
-    )
+    grid = _visible(Grid, actor).select_related("community__parent").filter(pk=grid.pk).first()
     if grid is None or not _in_subtree(grid.community, meeting.area):
         raise NotFound(_("找不到该网格,或它不在本次会议的区划内。"))
     _check_owner(owner_unit, owner_area, grid)
