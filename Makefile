@@ -69,6 +69,7 @@ demo: migrate
 	$(PY) manage.py demo_patrols --if-empty
 	$(PY) manage.py demo_activities --if-empty
 	$(PY) manage.py demo_participation --if-empty
+	$(PY) manage.py demo_resources --if-empty
 
 # Web server, background worker, the deadline sweep, the webhook retry sweep, hourly hotspot
 # detection (a day's alerts are updated, never duplicated), the daily classifier retrain

@@ -68,9 +68,7 @@ def index(request):
                 (label, counts.get(value, 0), value) for value, label in ResourceKind.choices
             ],
             "areas": _filter_areas(request.user),
-            "may_create": request.user.is_authenticated
-            and selectors.managed_resources(user=request.user).exists()
-            or _may_create(request.user),
+            "may_create": _may_create(request.user),
             "pending": selectors.pending_count(user=request.user)
             if request.user.is_authenticated
             else 0,
@@ -153,9 +151,9 @@ def book(request, pk: int):
                 messages.success(request, _("已提交预订申请,等待产权方审批;审批前该时段为您保留。"))
             else:
                 messages.success(request, _("预订成功。"))
+            day = timezone.localtime(booking.start).date().isoformat()
             return redirect(
-                reverse("resources:detail", args=[resource.pk])
-                + f"?week={timezone.localtime(booking.start).date().isoformat()}"
+                reverse("resources:detail", args=[resource.pk]) + f"?week={day}#d-{day}"
             )
     return render(request, "resources/book.html", {"resource": resource, "form": form})
 
