@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.analytics.models import Hotspot
 from civicgrid.cases import assessment
-from civicgrid.cases.choices import SlaState
+from civicgrid.cases.choices import HandlingMode, SlaState
 from civicgrid.cases.models import Case, CaseEvent, Department, open_q
 from civicgrid.geo.models import Area
 
@@ -341,11 +341,86 @@ def monthly(area: Area, period: Period) -> Content:
     return c
 
 
-BUILDERS = {Kind.DAILY: daily, Kind.WEEKLY: weekly, Kind.MONTHLY: monthly}
+# Difficulty of a major item (documented in docs/reports.md): days open, plus 5 for each
+# return, escalation or reopening, 3 for each department in joint handling, 3 for each whistle
+# called, 2 for each supervision.
+DIFFICULTY_WEIGHTS = {"days": 1, "turns": 5, "departments": 3, "whistles": 3, "supervisions": 2}
+TURNS = Q(events__action__in=("return", "escalate")) | Q(events__to_status="reopened")
+
+
+def _difficulty(case, now) -> dict:
+    end = case.resolved_at or now
+    parts = {
+        "days": max(0, (end - case.created_at).days),
+        "turns": case.n_turns,
+        "departments": case.n_departments,
+        "whistles": case.n_whistles,
+        "supervisions": case.n_supervisions,
+    }
+    parts["score"] = sum(DIFFICULTY_WEIGHTS[k] * v for k, v in parts.items())
+    return parts
+
+
+def major(area: Area, period: Period) -> Content:
+    """委领导研办: the matters that leadership studies — how many, the trend over six months,
+    where they are, what they are about, and how hard each one is."""
+    c = Content(_("%(area)s委领导研办专报") % {"area": area.name}, area, period)
+    base = cases_in(area).filter(mode=HandlingMode.LEADERSHIP_STUDY)
+    now = timezone.now()
+    this, before = _in_period(base, period), _in_period(base, period.previous())
+    open_now = base.filter(open_q())
+    c.key_figures = [
+        (_("本月新增研办事项"), this.count()),
+        (_("上月新增"), before.count()),
+        (_("在办研办事项"), open_now.count()),
+        (_("其中超期"), open_now.filter(sla_state=SlaState.OVERDUE).count()),
+        (_("本月办结"), base.filter(resolved_at__gte=period.start, resolved_at__lt=period.end).count()),
+    ]
+    months, p = [], period
+    for _i in range(6):
+        months.append(p)
+        p = p.previous()
+    months.reverse()
+    c.charts.append(Chart(_("近六个月研办事项"), [m.label for m in months],
+                          [_in_period(base, m).count() for m in months], _("件")))
+    streets = _children(area, Area.Level.STREET)
+    street_rows = [[s.name, _in_period(base.filter(area__path__startswith=s.path), period).count(),
+                    open_now.filter(area__path__startswith=s.path).count()] for s in streets]
+    c.tables.append(Table(_("区域分布"), [_("街道"), _("本月新增"), _("在办")], street_rows))
+    c.charts.append(Chart(_("各街道在办研办事项"), [r[0] for r in street_rows], [r[2] for r in street_rows], _("件")))
+    groups = (this.values("item__group__name").annotate(n=Count("id")).order_by("-n", "item__group__name"))
+    c.tables.append(Table(_("事项类别"), [_("类别"), _("件数")], [[g["item__group__name"], g["n"]] for g in groups]))
+    studied = (
+        (open_now | this).distinct()
+        .select_related("item", "area")
+        .annotate(
+            n_turns=Count("events", filter=TURNS, distinct=True),
+            n_departments=Count("tasks", distinct=True),
+            n_whistles=Count("whistle_calls", distinct=True),
+            n_supervisions=Count("supervisions", distinct=True),
+        )
+    )
+    rows = []
+    for case in studied:
+        d = _difficulty(case, now)
+        rows.append([case.number, case.item.name, case.area.name, case.get_status_display(), d["days"],
+                     d["turns"], d["departments"], d["whistles"], d["supervisions"], d["score"]])
+    rows.sort(key=lambda r: (-r[-1], r[0]))
+    c.tables.append(Table(
+        _("难度分析(在办及本月新增)"),
+        [_("编号"), _("事项"), _("社区/街道"), _("状态"), _("已用天数"), _("退回/提级/重办"),
+         _("联办部门"), _("吹哨"), _("督办"), _("难度分")],
+        rows,
+    ))
+    return c
+
+
+BUILDERS = {Kind.DAILY: daily, Kind.WEEKLY: weekly, Kind.MONTHLY: monthly, Kind.MAJOR: major}
 LEVELS = {
     Kind.DAILY: Area.Level.COMMUNITY,
     Kind.WEEKLY: Area.Level.STREET,
     Kind.MONTHLY: Area.Level.COUNTY,
+    Kind.MAJOR: Area.Level.COUNTY,
 }
 
 

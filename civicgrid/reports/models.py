@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     DAILY = "daily", _("社区每日一梳理")
     WEEKLY = "weekly", _("街道每周一分析")
     MONTHLY = "monthly", _("县(区)每月一通报")
+    MAJOR = "major", _("委领导研办专报")
 
 
 class Format(models.TextChoices):

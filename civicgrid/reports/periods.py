@@ -59,7 +59,7 @@ def parse(kind: str, text: str) -> Period:
             return containing(kind, dt.date.fromisoformat(text))
         if kind == Kind.WEEKLY and (m := re.fullmatch(r"(\d{4})-W(\d{2})", text)):
             return containing(kind, dt.date.fromisocalendar(int(m[1]), int(m[2]), 1))
-        if kind == Kind.MONTHLY and re.fullmatch(r"\d{4}-\d{2}", text):
+        if kind in (Kind.MONTHLY, Kind.MAJOR) and re.fullmatch(r"\d{4}-\d{2}", text):
             return containing(kind, dt.date.fromisoformat(text + "-01"))
     except ValueError:
         pass

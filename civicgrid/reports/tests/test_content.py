@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from civicgrid.cases.choices import SlaState, Status
 from civicgrid.cases.models import Case, CaseEvent
@@ -10,6 +11,7 @@ from civicgrid.reports import content, periods
 from civicgrid.reports.models import Kind
 
 from .conftest import DAY
+from .conftest import at as conftest_at
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,33 @@ def test_bad_periods_are_refused_in_chinese(kind, text):
 
     with pytest.raises(ValidationFailed, match="周期格式有误"):
         periods.parse(kind, text)
+
+
+def test_major_item_report_counts_trend_areas_and_difficulty(county):
+    from civicgrid.cases.choices import HandlingMode
+    from civicgrid.cases.models import CaseTask, Supervision
+
+    study = HandlingMode.LEADERSHIP_STUDY
+    hard, easy = county.other_item, county.accepted  # created on DAY (October), both open
+    Case.objects.filter(pk__in=[hard.pk, easy.pk, county.last_month.pk]).update(mode=study)
+    CaseEvent.objects.create(case=hard, action="return", note="不属本部门")
+    CaseEvent.objects.create(case=hard, action="escalate", note="提级")
+    CaseTask.objects.create(case=hard, unit=county.dept_unit, role="lead", due=timezone.now())
+    Supervision.objects.create(case=hard, note="督办", by=county.street_staff)
+    started = conftest_at(dt.date(2026, 10, 2))
+    Case.objects.filter(pk=hard.pk).update(created_at=started)
+    c = content.build(Kind.MAJOR, county.county, periods.parse(Kind.MAJOR, "2026-10"))
+    keys = dict(c.key_figures)
+    # October: hard and easy; September: last_month (resolved).
+    assert keys["本月新增研办事项"] == 2 and keys["上月新增"] == 1
+    assert keys["在办研办事项"] == 2 and keys["其中超期"] == 1
+    trend = next(ch for ch in c.charts if ch.title == "近六个月研办事项")
+    assert trend.labels == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    assert trend.values == [0, 0, 0, 0, 1, 2]
+    assert table(c, "区域分布").rows == [[county.street.name, 2, 2]]
+    rows = table(c, "难度分析(在办及本月新增)").rows
+    assert [r[0] for r in rows] == [hard.number, easy.number]  # hardest first
+    days = (timezone.now() - started).days
+    # hard: its days + 2 turns × 5 + 1 department × 3 + 1 supervision × 2
+    assert rows[0][4:] == [days, 2, 1, 0, 1, days + 15]
+    assert rows[1][5:] == [0, 0, 0, 0, rows[1][4]]
