@@ -15,6 +15,7 @@ urlpatterns = [
     path("partylife/", include("civicgrid.partylife.urls")),
     path("participation/", include("civicgrid.participation.urls")),
     path("party/", include("civicgrid.party.urls")),
+    path("activities/", include("civicgrid.activities.urls")),
     path("patrols/", include("civicgrid.patrols.urls")),
     path("open311/", include("civicgrid.open311.urls")),
     path("webhooks/", include("civicgrid.webhooks.urls")),
