@@ -25,7 +25,11 @@ from .models import EvaluationAssignment, EvaluationForm, EvaluationScore
 
 
 def _org_department_user():
-    ra = RoleAssignment.objects.filter(role=Role.ORG_DEPARTMENT, active=True).select_related("user").first()
+    ra = (
+        RoleAssignment.objects.filter(role=Role.ORG_DEPARTMENT, active=True)
+        .select_related("user")
+        .first()
+    )
     if ra:
         return ra.user
     return get_user_model().objects.filter(is_superuser=True, is_active=True).first()
@@ -39,7 +43,8 @@ def _submit(a: EvaluationAssignment, rng: random.Random, level: float) -> None:
         value = max(0, min(cr.max_score, round(rng.gauss(level, 1.2) * 2) / 2))
         scores[cr.pk] = Decimal(str(value))
     EvaluationScore.objects.bulk_create(
-        [EvaluationScore(assignment=a, criterion_id=k, score=v) for k, v in scores.items()])
+        [EvaluationScore(assignment=a, criterion_id=k, score=v) for k, v in scores.items()]
+    )
     a.total = services._total(criteria, scores)
     a.status = c.AssignmentStatus.SUBMITTED
     a.submitted_at = timezone.now()
@@ -55,8 +60,11 @@ def seed(*, seed: int = 1, months: int = 6, today: dt.date | None = None) -> dic
     street = Area.objects.filter(level=Area.Level.STREET, parent=county).order_by("code").first()
     if street is None:
         return {}
-    orgs = list(PartyOrganization.objects.filter(area__path__startswith=street.path, kind__in=c.GRASSROOTS_KINDS)
-                .order_by("path", "id"))
+    orgs = list(
+        PartyOrganization.objects.filter(
+            area__path__startswith=street.path, kind__in=c.GRASSROOTS_KINDS
+        ).order_by("path", "id")
+    )
     members_of: dict[int, list[PartyMember]] = {}
     for m in PartyMember.objects.filter(organization__in=orgs).order_by("id"):
         members_of.setdefault(m.organization_id, []).append(m)
@@ -64,7 +72,9 @@ def seed(*, seed: int = 1, months: int = 6, today: dt.date | None = None) -> dic
     start = rules.add_months(today.replace(day=1), -months)
     for org in orgs:
         members = members_of.get(org.pk, [])
-        diligence = rng.choice([0.98, 0.95, 0.9, 0.8, 0.6, 0.3])  # how well this organisation keeps up
+        diligence = rng.choice(
+            [0.98, 0.95, 0.9, 0.8, 0.6, 0.3]
+        )  # how well this organisation keeps up
         for month in rules.months_between(start, today - dt.timedelta(days=1)):
             for kind in rules.required_kinds(org):
                 quarterly = c.FREQUENCY[kind] == c.Frequency.QUARTERLY
@@ -73,28 +83,63 @@ def seed(*, seed: int = 1, months: int = 6, today: dt.date | None = None) -> dic
                 held = month + dt.timedelta(days=rng.randint(3, 20))
                 if held >= today:
                     continue
-                attendance = {m.pk: (c.Attendance.PRESENT if rng.random() < diligence else
-                                     rng.choice([c.Attendance.LEAVE, c.Attendance.ABSENT])) for m in members}
-                services.meeting_record(actor=None, organization=org, kind=kind, held_on=held,
-                                        topic=rng.choice(["学习贯彻党的创新理论", "研究社区治理重点工作", "主题党日:网格走访",
-                                                          "专题党课:党建引领基层治理", "民主评议党员", "发展党员工作"]),
-                                        attendance=attendance)
+                attendance = {
+                    m.pk: (
+                        c.Attendance.PRESENT
+                        if rng.random() < diligence
+                        else rng.choice([c.Attendance.LEAVE, c.Attendance.ABSENT])
+                    )
+                    for m in members
+                }
+                services.meeting_record(
+                    actor=None,
+                    organization=org,
+                    kind=kind,
+                    held_on=held,
+                    topic=rng.choice(
+                        [
+                            "学习贯彻党的创新理论",
+                            "研究社区治理重点工作",
+                            "主题党日:网格走访",
+                            "专题党课:党建引领基层治理",
+                            "民主评议党员",
+                            "发展党员工作",
+                        ]
+                    ),
+                    attendance=attendance,
+                )
                 counts["meetings"] += 1
         for m in members:
             category = rng.choices(list(c.DuesCategory.values), weights=[60, 28, 4, 4, 4])[0]
-            income = Decimal(rng.choice([2800, 3600, 4500, 6200, 8800, 12500])) if category in ("employed", "retired") else 0
-            services.dues_base_declare(actor=None, member=m, since=start, category=category, monthly_income=income)
+            income = (
+                Decimal(rng.choice([2800, 3600, 4500, 6200, 8800, 12500]))
+                if category in ("employed", "retired")
+                else 0
+            )
+            services.dues_base_declare(
+                actor=None, member=m, since=start, category=category, monthly_income=income
+            )
             for month in rules.months_between(start, rules.add_months(today.replace(day=1), -1)):
                 if rng.random() < diligence + 0.05:
-                    services.dues_pay(actor=None, member=m, month=month, paid_on=month + dt.timedelta(days=rng.randint(1, 25)))
+                    services.dues_pay(
+                        actor=None,
+                        member=m,
+                        month=month,
+                        paid_on=month + dt.timedelta(days=rng.randint(1, 25)),
+                    )
                     counts["payments"] += 1
             for _i in range(rng.randint(1, 6)):
                 taken = today - dt.timedelta(days=rng.randint(1, 300))
                 if taken.year != today.year:
                     continue
-                services.training_record(actor=None, member=m, taken_on=taken, hours=rng.choice([2, 3, 4, 6, 8]),
-                                         title=rng.choice(["网络学习", "集中轮训", "专题党课", "主题党日学习"]),
-                                         kind=rng.choice(list(c.TrainingKind.values)))
+                services.training_record(
+                    actor=None,
+                    member=m,
+                    taken_on=taken,
+                    hours=rng.choice([2, 3, 4, 6, 8]),
+                    title=rng.choice(["网络学习", "集中轮训", "专题党课", "主题党日学习"]),
+                    kind=rng.choice(list(c.TrainingKind.values)),
+                )
                 counts["training"] += 1
     actor = _org_department_user()
     for org in orgs:
@@ -103,24 +148,51 @@ def seed(*, seed: int = 1, months: int = 6, today: dt.date | None = None) -> dic
     counts["warnings"] = raised
     from .models import OrgWarning
 
-    first = OrgWarning.objects.filter(organization__in=orgs, state=c.WarningState.OPEN).order_by("id").first()
-    owner = RoleAssignment.objects.filter(role=Role.STREET_STAFF, area=street, active=True).select_related("user").first()
+    first = (
+        OrgWarning.objects.filter(organization__in=orgs, state=c.WarningState.OPEN)
+        .order_by("id")
+        .first()
+    )
+    owner = (
+        RoleAssignment.objects.filter(role=Role.STREET_STAFF, area=street, active=True)
+        .select_related("user")
+        .first()
+    )
     owner = owner.user if owner else actor
     if first and owner:
-        rect = services.rectification_open(actor=None, warning=first, issue=first.detail, owner=owner,
-                                           deadline=today + dt.timedelta(days=30))
-        services.rectification_note(actor=None, rectification=rect, text="已约谈支部书记,制定整改计划。")
+        rect = services.rectification_open(
+            actor=None,
+            warning=first,
+            issue=first.detail,
+            owner=owner,
+            deadline=today + dt.timedelta(days=30),
+        )
+        services.rectification_note(
+            actor=None, rectification=rect, text="已约谈支部书记,制定整改计划。"
+        )
     if actor is not None:
         forms = {f.direction: f for f in EvaluationForm.objects.filter(active=True)}
-        last = services.evaluation_round_create(actor=actor, name=f"{today.year - 1} 年度双评价", period=str(today.year - 1),
-                                                area=street, forms=forms, anonymity=c.Anonymity.HIDDEN_FROM_RATED)
+        last = services.evaluation_round_create(
+            actor=actor,
+            name=f"{today.year - 1} 年度双评价",
+            period=str(today.year - 1),
+            area=street,
+            forms=forms,
+            anonymity=c.Anonymity.HIDDEN_FROM_RATED,
+        )
         services.evaluation_round_open(actor=actor, round=last)
         for a in EvaluationAssignment.objects.filter(round=last).select_related("round"):
             if rng.random() < 0.9:
                 _submit(a, rng, rng.uniform(6.5, 9.8))
         services.evaluation_round_close(actor=actor, round=last)
-        this = services.evaluation_round_create(actor=actor, name=f"{today.year} 年度双评价", period=str(today.year),
-                                                area=street, forms=forms, closes_on=today + dt.timedelta(days=20))
+        this = services.evaluation_round_create(
+            actor=actor,
+            name=f"{today.year} 年度双评价",
+            period=str(today.year),
+            area=street,
+            forms=forms,
+            closes_on=today + dt.timedelta(days=20),
+        )
         services.evaluation_round_open(actor=actor, round=this)
         for a in EvaluationAssignment.objects.filter(round=this).select_related("round"):
             if rng.random() < 0.4:

@@ -20,11 +20,27 @@ def results_xlsx(*, user, round) -> bytes:
             continue
         results = visible_results(user=user, round=round, direction=direction)
         ws = wb.create_sheet(str(label)[:31])
-        ws.append([_("排名"), _("被评对象"), _("平均分"), _("已评"), _("应评"),
-                   *[str(b[1]) for b in BANDS]])
+        ws.append(
+            [
+                _("排名"),
+                _("被评对象"),
+                _("平均分"),
+                _("已评"),
+                _("应评"),
+                *[str(b[1]) for b in BANDS],
+            ]
+        )
         for r in results:
-            ws.append([r.rank, r.name, float(r.mean) if r.mean is not None else None, r.raters,
-                       r.expected, *[r.bands[b[0]] for b in BANDS]])
+            ws.append(
+                [
+                    r.rank,
+                    r.name,
+                    float(r.mean) if r.mean is not None else None,
+                    r.raters,
+                    r.expected,
+                    *[r.bands[b[0]] for b in BANDS],
+                ]
+            )
         if raters:
             ws2 = wb.create_sheet((str(label) + _("明细"))[:31])
             ws2.append([_("被评对象"), _("评价人"), _("得分")])

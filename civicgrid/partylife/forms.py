@@ -14,21 +14,30 @@ class RoundForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     period = forms.CharField(label=_("周期"), max_length=10, help_text=_("如 2026 或 2026-H1"))
     area = forms.ModelChoiceField(label=_("范围"), queryset=Area.objects.none())
-    anonymity = forms.ChoiceField(label=_("匿名方式"), choices=c.Anonymity.choices,
-                                  initial=c.Anonymity.HIDDEN_FROM_RATED)
-    good_threshold = forms.DecimalField(label=_("优秀分数线"), initial=90, min_value=1, max_value=100)
-    closes_on = forms.DateField(label=_("截止日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    anonymity = forms.ChoiceField(
+        label=_("匿名方式"), choices=c.Anonymity.choices, initial=c.Anonymity.HIDDEN_FROM_RATED
+    )
+    good_threshold = forms.DecimalField(
+        label=_("优秀分数线"), initial=90, min_value=1, max_value=100
+    )
+    closes_on = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.restrict(user, "change").filter(
-            level__in=[Area.Level.COUNTY, Area.Level.STREET]).order_by("code")
+        self.fields["area"].queryset = (
+            Area.objects.restrict(user, "change")
+            .filter(level__in=[Area.Level.COUNTY, Area.Level.STREET])
+            .order_by("code")
+        )
         for direction, label in c.Direction.choices:
             self.fields[f"form_{direction}"] = forms.ModelChoiceField(
-                label=label, required=False,
+                label=label,
+                required=False,
                 queryset=EvaluationForm.objects.filter(direction=direction, active=True),
-                initial=EvaluationForm.objects.filter(direction=direction, active=True).first())
+                initial=EvaluationForm.objects.filter(direction=direction, active=True).first(),
+            )
         if not self.is_bound:
             self.initial.setdefault("period", str(timezone.localdate().year))
 
@@ -37,7 +46,9 @@ class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=c.MeetingKind.choices)
     held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     topic = forms.CharField(label=_("主题"), max_length=200)
-    notes = forms.CharField(label=_("纪要"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("纪要"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class TrainingForm(forms.Form):
@@ -52,8 +63,9 @@ class DuesBaseForm(forms.Form):
     member = forms.TypedChoiceField(label=_("党员"), coerce=int)
     since = forms.DateField(label=_("起始月份"), widget=forms.DateInput(attrs={"type": "date"}))
     category = forms.ChoiceField(label=_("类别"), choices=c.DuesCategory.choices)
-    monthly_income = forms.DecimalField(label=_("月税后收入(元)"), min_value=0, required=False,
-                                        decimal_places=2)
+    monthly_income = forms.DecimalField(
+        label=_("月税后收入(元)"), min_value=0, required=False, decimal_places=2
+    )
 
 
 class DuesPayForm(forms.Form):

@@ -93,14 +93,18 @@ class DuesStatus:
         return len(self.arrears_months)
 
 
-def dues_status(member_ids, today: dt.date, *, since: dt.date | None = None) -> dict[int, DuesStatus]:
+def dues_status(
+    member_ids, today: dt.date, *, since: dt.date | None = None
+) -> dict[int, DuesStatus]:
     """For each member: the months due (from their first declared base up to the month before
     today's month — a month's dues may be paid until its end), which are paid, what is owed.
     Two queries for any number of members."""
     member_ids = list(member_ids)
     bases: dict[int, list] = defaultdict(list)
-    for b in DuesBase.objects.filter(member_id__in=member_ids).order_by("since").values(
-        "member_id", "since", "monthly_dues"
+    for b in (
+        DuesBase.objects.filter(member_id__in=member_ids)
+        .order_by("since")
+        .values("member_id", "since", "monthly_dues")
     ):
         bases[b["member_id"]].append(b)
     paid: dict[int, set] = defaultdict(set)
@@ -124,7 +128,9 @@ def dues_status(member_ids, today: dt.date, *, since: dt.date | None = None) -> 
 
 def dues_for_month(member_id: int, month: dt.date) -> Decimal | None:
     base = (
-        DuesBase.objects.filter(member_id=member_id, since__lte=add_months(month, 1) - dt.timedelta(days=1))
+        DuesBase.objects.filter(
+            member_id=member_id, since__lte=add_months(month, 1) - dt.timedelta(days=1)
+        )
         .order_by("-since")
         .first()
     )
@@ -196,7 +202,9 @@ def points_active_share(member_ids, year: int) -> float | None:
     from civicgrid.party.models import PointsEntry
 
     active = (
-        PointsEntry.objects.filter(member_id__in=list(member_ids), occurred_at__year=year, points__gt=0)
+        PointsEntry.objects.filter(
+            member_id__in=list(member_ids), occurred_at__year=year, points__gt=0
+        )
         .values("member_id")
         .distinct()
         .count()
@@ -250,7 +258,9 @@ def star_figures(org, year: int, today: dt.date, manual: Decimal) -> StarFigures
     need = required_hours(year, today)
     hours = training_hours(member_ids, year)
     if member_ids and need > 0:
-        training = sum(min(float(hours.get(m, 0)) / float(need), 1.0) for m in member_ids) / len(member_ids)
+        training = sum(min(float(hours.get(m, 0)) / float(need), 1.0) for m in member_ids) / len(
+            member_ids
+        )
     else:
         training = 1.0 if need == 0 else 0.0
     # participation: attendance at the year's meetings, averaged with the points-ledger share
@@ -284,7 +294,9 @@ def warning_conditions(orgs, today: dt.date) -> dict[int, dict[str, str]]:
     members: dict[int, list[int]] = defaultdict(list)
     from civicgrid.people.models import PartyMember
 
-    for mid, oid in PartyMember.objects.filter(organization_id__in=ids).values_list("id", "organization_id"):
+    for mid, oid in PartyMember.objects.filter(organization_id__in=ids).values_list(
+        "id", "organization_id"
+    ):
         members[oid].append(mid)
     status = dues_status([m for ms in members.values() for m in ms], today)
     labels = dict(c.MeetingKind.choices)
@@ -300,9 +312,15 @@ def warning_conditions(orgs, today: dt.date) -> dict[int, dict[str, str]]:
         last = last_meeting.get(org.pk)
         if kinds and (last is None or last < window_start):
             found[c.WarningKind.NO_MEETING] = (
-                _("最近一次组织生活:%(d)s") % {"d": last.isoformat()} if last else _("从未记录组织生活")
+                _("最近一次组织生活:%(d)s") % {"d": last.isoformat()}
+                if last
+                else _("从未记录组织生活")
             )
-        late = [m for m in members.get(org.pk, []) if status[m].arrears_count >= c.DUES_ARREARS_WARNING_MONTHS]
+        late = [
+            m
+            for m in members.get(org.pk, [])
+            if status[m].arrears_count >= c.DUES_ARREARS_WARNING_MONTHS
+        ]
         if late:
             found[c.WarningKind.DUES_ARREARS] = _("%(n)d 名党员欠缴党费 %(m)d 个月及以上") % {
                 "n": len(late),

@@ -34,9 +34,13 @@ from .services import acting_for, is_org_department
 
 # --- mutual evaluation ---------------------------------------------------------------------
 def round_list(*, user) -> QuerySet[EvaluationRound]:
-    return EvaluationRound.objects.restrict(user).select_related("area").annotate(
-        n=Count("assignments"),
-        done=Count("assignments", filter=Q(assignments__status=c.AssignmentStatus.SUBMITTED)),
+    return (
+        EvaluationRound.objects.restrict(user)
+        .select_related("area")
+        .annotate(
+            n=Count("assignments"),
+            done=Count("assignments", filter=Q(assignments__status=c.AssignmentStatus.SUBMITTED)),
+        )
     )
 
 
@@ -71,7 +75,9 @@ def my_assignments(*, user, open_only: bool = False) -> QuerySet[EvaluationAssig
     units, communities = acting_for(user)
     qs = EvaluationAssignment.objects.filter(
         Q(rater_unit_id__in=units) | Q(rater_area_id__in=communities)
-    ).select_related("round", "rater_unit", "rater_area", "target_area", "target_unit", "target_member")
+    ).select_related(
+        "round", "rater_unit", "rater_area", "target_area", "target_unit", "target_member"
+    )
     if open_only:
         qs = qs.filter(round__status=c.RoundStatus.OPEN)
     return qs.order_by("round_id", "status", "id")
@@ -108,7 +114,9 @@ def _mean(values) -> Decimal | None:
     return (sum(values) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def round_results(round: EvaluationRound, direction: str, *, with_raters: bool = False) -> list[Result]:
+def round_results(
+    round: EvaluationRound, direction: str, *, with_raters: bool = False
+) -> list[Result]:
     """Aggregates per target over every submitted assignment of the round (not scoped: the
     callers filter the targets a user may see). The mean is the plain mean of the raters'
     weighted totals (each 0–100); rank 1 is the highest mean (ties share a rank)."""
@@ -120,7 +128,8 @@ def round_results(round: EvaluationRound, direction: str, *, with_raters: bool =
     )
     per_criterion: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for s in EvaluationScore.objects.filter(
-        assignment__round=round, assignment__direction=direction,
+        assignment__round=round,
+        assignment__direction=direction,
         assignment__status=c.AssignmentStatus.SUBMITTED,
     ).values("assignment__" + field_name + "_id", "criterion_id", "criterion__max_score", "score"):
         pct = s["score"] * 100 / s["criterion__max_score"]
@@ -132,13 +141,18 @@ def round_results(round: EvaluationRound, direction: str, *, with_raters: bool =
     for tid, items in grouped.items():
         done = [a for a in items if a.status == c.AssignmentStatus.SUBMITTED]
         bands = Counter(c.band_of(a.total) for a in done)
-        results.append(Result(
-            kind=kind, target=getattr(items[0], field_name), mean=_mean(a.total for a in done),
-            raters=len(done), expected=len(items),
-            bands={code: bands.get(code, 0) for code, _l, _f in c.BANDS},
-            criteria={k: _mean(v) for k, v in per_criterion.get(tid, {}).items()},
-            totals=[(a.rater, a.total) for a in done] if with_raters else [],
-        ))
+        results.append(
+            Result(
+                kind=kind,
+                target=getattr(items[0], field_name),
+                mean=_mean(a.total for a in done),
+                raters=len(done),
+                expected=len(items),
+                bands={code: bands.get(code, 0) for code, _l, _f in c.BANDS},
+                criteria={k: _mean(v) for k, v in per_criterion.get(tid, {}).items()},
+                totals=[(a.rater, a.total) for a in done] if with_raters else [],
+            )
+        )
     results.sort(key=lambda r: (r.mean is None, -(r.mean or 0), r.name))
     rank, last = 0, object()
     for i, r in enumerate(results, 1):
@@ -194,8 +208,13 @@ def evaluation_scores(area: Area, period: str, *, user=None) -> dict[str, dict[i
             continue
         totals = [p.mean * p.raters for p in parts if p.mean is not None]
         raters = sum(p.raters for p in parts)
-        merged = Result(kind=kind, target=target, raters=raters, expected=sum(p.expected for p in parts),
-                        mean=(sum(totals) / raters).quantize(Decimal("0.01")) if raters else None)
+        merged = Result(
+            kind=kind,
+            target=target,
+            raters=raters,
+            expected=sum(p.expected for p in parts),
+            mean=(sum(totals) / raters).quantize(Decimal("0.01")) if raters else None,
+        )
         out[kind][tid] = merged
     if user is not None and not get_scope(user).everything:
         for kind in out:
@@ -227,11 +246,16 @@ def org_list(*, user, q: str = "") -> QuerySet[PartyOrganization]:
         .annotate(
             member_count=Count("members", distinct=True),
             warning_count=Count(
-                "warnings", filter=Q(warnings__state__in=[c.WarningState.OPEN, c.WarningState.RECTIFYING]),
+                "warnings",
+                filter=Q(warnings__state__in=[c.WarningState.OPEN, c.WarningState.RECTIFYING]),
                 distinct=True,
             ),
         )
-        .prefetch_related(Prefetch("star_ratings", queryset=StarRating.objects.filter(year=year), to_attr="this_year"))
+        .prefetch_related(
+            Prefetch(
+                "star_ratings", queryset=StarRating.objects.filter(year=year), to_attr="this_year"
+            )
+        )
         .order_by("path", "id")
     )
     if q:
@@ -241,8 +265,10 @@ def org_list(*, user, q: str = "") -> QuerySet[PartyOrganization]:
 
 def org_get(*, user, pk) -> PartyOrganization:
     try:
-        return PartyOrganization.objects.restrict(user).select_related("area", "grid", "parent").get(
-            pk=pk, kind__in=c.GRASSROOTS_KINDS
+        return (
+            PartyOrganization.objects.restrict(user)
+            .select_related("area", "grid", "parent")
+            .get(pk=pk, kind__in=c.GRASSROOTS_KINDS)
         )
     except (PartyOrganization.DoesNotExist, ValueError, TypeError):
         raise NotFound()
@@ -259,22 +285,32 @@ class MemberRow:
 def org_members(*, user, org: PartyOrganization, year: int, today: dt.date) -> list[MemberRow]:
     """Members of the organisation in the user's scope, with training hours against the
     requirement and dues status (a fixed number of queries)."""
-    members = list(PartyMember.objects.restrict(user).filter(organization=org).order_by("name", "id"))
+    members = list(
+        PartyMember.objects.restrict(user).filter(organization=org).order_by("name", "id")
+    )
     ids = [m.pk for m in members]
     hours = rules.training_hours(ids, year)
     need = rules.required_hours(year, today)
     dues = rules.dues_status(ids, today)
     return [
-        MemberRow(m, hours.get(m.pk, Decimal("0")), max(need - hours.get(m.pk, Decimal("0")), Decimal("0")), dues[m.pk])
+        MemberRow(
+            m,
+            hours.get(m.pk, Decimal("0")),
+            max(need - hours.get(m.pk, Decimal("0")), Decimal("0")),
+            dues[m.pk],
+        )
         for m in members
     ]
 
 
 def org_meetings(*, user, org: PartyOrganization, limit: int = 50):
     return (
-        Meeting.objects.restrict(user).filter(organization=org)
-        .annotate(present=Count("attendance", filter=Q(attendance__status=c.Attendance.PRESENT)),
-                  expected=Count("attendance"))
+        Meeting.objects.restrict(user)
+        .filter(organization=org)
+        .annotate(
+            present=Count("attendance", filter=Q(attendance__status=c.Attendance.PRESENT)),
+            expected=Count("attendance"),
+        )
         .order_by("-held_on", "-id")[:limit]
     )
 
@@ -292,8 +328,16 @@ def org_life_status(org: PartyOrganization, today: dt.date) -> list[dict]:
         last_s, last_e = rules.last_complete_period(freq, today)
         held = [d for d in dates.get(k, []) if last_s <= d < last_e]
         current = [d for d in dates.get(k, []) if d >= last_e]
-        out.append({"kind": k, "label": labels[k], "frequency": c.Frequency(freq).label,
-                    "last_period": last_s, "last_held": bool(held), "current_held": bool(current)})
+        out.append(
+            {
+                "kind": k,
+                "label": labels[k],
+                "frequency": c.Frequency(freq).label,
+                "last_period": last_s,
+                "last_held": bool(held),
+                "current_held": bool(current),
+            }
+        )
     return out
 
 
@@ -316,11 +360,17 @@ def star_distribution(*, user, year: int, area: Area | None = None) -> dict[int,
 
 
 def overview_areas(*, user) -> QuerySet[Area]:
-    return Area.objects.restrict(user).filter(level__in=[Area.Level.COUNTY, Area.Level.STREET]).order_by("code")
+    return (
+        Area.objects.restrict(user)
+        .filter(level__in=[Area.Level.COUNTY, Area.Level.STREET])
+        .order_by("code")
+    )
 
 
 def warning_list(*, user, state: str = "active", area: Area | None = None) -> QuerySet[OrgWarning]:
-    qs = OrgWarning.objects.restrict(user).select_related("organization__area", "rectification__owner")
+    qs = OrgWarning.objects.restrict(user).select_related(
+        "organization__area", "rectification__owner"
+    )
     if state == "active":
         qs = qs.filter(state__in=[c.WarningState.OPEN, c.WarningState.RECTIFYING])
     elif state in c.WarningState.values:
@@ -353,7 +403,10 @@ def owner_choices(*, org: PartyOrganization):
     from civicgrid.orgs.models import RoleAssignment
 
     path_ids = [int(x) for x in org.area.path.strip("/").split("/") if x]
-    q = Q(area_id__in=path_ids, role__in=[Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.ORG_DEPARTMENT])
+    q = Q(
+        area_id__in=path_ids,
+        role__in=[Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.ORG_DEPARTMENT],
+    )
     if org.grid_id:
         q |= Q(grid_id=org.grid_id, role__in=[Role.GRID_CHIEF, Role.GRID_WORKER])
     users = RoleAssignment.objects.filter(q, active=True).values("user_id")

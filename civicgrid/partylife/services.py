@@ -44,8 +44,15 @@ def _award(*, actor, event: str, source, occurred_at=None, member=None, unit=Non
         return None
     from civicgrid.party.points import points_award
 
-    return points_award(actor=actor, event=event, member=member, unit=unit, source=source,
-                        occurred_at=occurred_at, note=note)
+    return points_award(
+        actor=actor,
+        event=event,
+        member=member,
+        unit=unit,
+        source=source,
+        occurred_at=occurred_at,
+        note=note,
+    )
 
 
 def _aware(day: dt.date) -> dt.datetime:
@@ -56,7 +63,9 @@ def is_org_department(user) -> bool:
     """The organisation department (or a superuser / system administrator)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or bool(get_scope(user).roles & {Role.ORG_DEPARTMENT, Role.SYSTEM_ADMIN})
+    return user.is_superuser or bool(
+        get_scope(user).roles & {Role.ORG_DEPARTMENT, Role.SYSTEM_ADMIN}
+    )
 
 
 def _require_org_department(actor, area: Area) -> None:
@@ -117,8 +126,14 @@ def evaluation_round_create(
     if not (0 < threshold <= 100):
         raise ValidationFailed(_("优秀分数线须在 0 到 100 之间。"))
     return EvaluationRound.objects.create(
-        name=name, period=period, area=area, anonymity=anonymity, good_threshold=threshold,
-        closes_on=closes_on, created_by=actor, **chosen,
+        name=name,
+        period=period,
+        area=area,
+        anonymity=anonymity,
+        good_threshold=threshold,
+        closes_on=closes_on,
+        created_by=actor,
+        **chosen,
     )
 
 
@@ -126,10 +141,27 @@ def _communities(area: Area):
     return Area.objects.filter(path__startswith=area.path, level=Area.Level.COMMUNITY)
 
 
+def _reported(area: Area, kind: str) -> list[tuple[int, int]] | None:
+    """(subject id, community id) of the confirmed dual reports (civicgrid.party) to communities
+    of ``area``; None when no report of this kind was ever made there (dual reporting not in
+    use in the area, or the party app not installed)."""
+    if not apps.is_installed("civicgrid.party"):
+        return None
+    from civicgrid.party.models import DualReport
+
+    qs = DualReport.objects.filter(kind=kind, community__path__startswith=area.path)
+    if not qs.exists():
+        return None
+    return list(qs.filter(status="confirmed").values_list(f"{kind}_id", "community_id"))
+
+
 def unit_community_links(area: Area) -> list[tuple[int, int]]:
-    """(unit id, community id) for every unit that reports to a community in ``area``.
-    Dual reporting is not recorded yet, so a unit reports to the community it is located in
-    (orgs.Unit.area); district departments take no part."""
+    """(unit id, community id) for every unit that reports to a community in ``area``: its
+    confirmed dual report (双报到). Where no unit has ever reported in the area, a unit reports
+    to the community it is located in (orgs.Unit.area); district departments take no part."""
+    reported = _reported(area, "unit")
+    if reported is not None:
+        return reported
     return list(
         Unit.objects.filter(area__path__startswith=area.path, area__level=Area.Level.COMMUNITY)
         .exclude(kind=UnitKind.DEPARTMENT)
@@ -138,10 +170,15 @@ def unit_community_links(area: Area) -> list[tuple[int, int]]:
 
 
 def member_community_links(area: Area) -> list[tuple[int, int]]:
-    """(member id, community id): members living in a community of ``area`` report to it."""
+    """(member id, community id): in-service members with a confirmed dual report to a
+    community of ``area``; where no member has ever reported there, the members living in it."""
+    reported = _reported(area, "member")
+    if reported is not None:
+        return reported
     return list(
-        PartyMember.objects.filter(area__path__startswith=area.path, area__level=Area.Level.COMMUNITY)
-        .values_list("id", "area_id")
+        PartyMember.objects.filter(
+            area__path__startswith=area.path, area__level=Area.Level.COMMUNITY
+        ).values_list("id", "area_id")
     )
 
 
@@ -156,15 +193,38 @@ def evaluation_round_open(*, actor, round: EvaluationRound) -> int:
     rows = []
     units = unit_community_links(round.area)
     if round.form_unit_to_community_id:
-        rows += [EvaluationAssignment(round=round, direction=D.UNIT_TO_COMMUNITY, area_id=a,
-                                      rater_unit_id=u, target_area_id=a) for u, a in units]
+        rows += [
+            EvaluationAssignment(
+                round=round,
+                direction=D.UNIT_TO_COMMUNITY,
+                area_id=a,
+                rater_unit_id=u,
+                target_area_id=a,
+            )
+            for u, a in units
+        ]
     if round.form_community_to_unit_id:
-        rows += [EvaluationAssignment(round=round, direction=D.COMMUNITY_TO_UNIT, area_id=a,
-                                      rater_area_id=a, target_unit_id=u) for u, a in units]
+        rows += [
+            EvaluationAssignment(
+                round=round,
+                direction=D.COMMUNITY_TO_UNIT,
+                area_id=a,
+                rater_area_id=a,
+                target_unit_id=u,
+            )
+            for u, a in units
+        ]
     if round.form_community_to_member_id:
-        rows += [EvaluationAssignment(round=round, direction=D.COMMUNITY_TO_MEMBER, area_id=a,
-                                      rater_area_id=a, target_member_id=m)
-                 for m, a in member_community_links(round.area)]
+        rows += [
+            EvaluationAssignment(
+                round=round,
+                direction=D.COMMUNITY_TO_MEMBER,
+                area_id=a,
+                rater_area_id=a,
+                target_member_id=m,
+            )
+            for m, a in member_community_links(round.area)
+        ]
     if not rows:
         raise ValidationFailed(_("该范围内没有可评价的对象。"))
     EvaluationAssignment.objects.bulk_create(rows, batch_size=1000)
@@ -192,9 +252,18 @@ def evaluation_round_close(*, actor, round: EvaluationRound) -> int:
         for r in round_results(round, direction):
             if r.mean is None or r.mean < round.good_threshold:
                 continue
-            subject = {"unit": r.target} if direction == c.Direction.COMMUNITY_TO_UNIT else {"member": r.target}
-            entry = _award(actor=actor, event="evaluation_good", source=round,
-                           note=_("%(r)s 得分 %(s)s") % {"r": round.name, "s": r.mean}, **subject)
+            subject = (
+                {"unit": r.target}
+                if direction == c.Direction.COMMUNITY_TO_UNIT
+                else {"member": r.target}
+            )
+            entry = _award(
+                actor=actor,
+                event="evaluation_good",
+                source=round,
+                note=_("%(r)s 得分 %(s)s") % {"r": round.name, "s": r.mean},
+                **subject,
+            )
             awarded += entry is not None
     return awarded
 
@@ -208,7 +277,10 @@ def assignment_for_rater(*, user, pk) -> EvaluationAssignment:
         ).get(pk=pk)
     except (EvaluationAssignment.DoesNotExist, ValueError, TypeError):
         raise NotFound()
-    if not ((a.rater_unit_id and a.rater_unit_id in units) or (a.rater_area_id and a.rater_area_id in communities)):
+    if not (
+        (a.rater_unit_id and a.rater_unit_id in units)
+        or (a.rater_area_id and a.rater_area_id in communities)
+    ):
         raise NotFound()
     return a
 
@@ -252,9 +324,14 @@ def evaluation_save(
             errors[f"score_{cr.pk}"] = [_("请填写数字。")]
             continue
         if not value.is_finite() or value < 0 or value > cr.max_score:
-            errors[f"score_{cr.pk}"] = [_("“%(c)s”的分数须在 0 到 %(m)d 之间。") % {"c": cr.name, "m": cr.max_score}]
+            errors[f"score_{cr.pk}"] = [
+                _("“%(c)s”的分数须在 0 到 %(m)d 之间。") % {"c": cr.name, "m": cr.max_score}
+            ]
             continue
-        clean[cr.pk] = (value.quantize(Decimal("0.01")), (note or "").strip()[:500] if cr.allow_comment else "")
+        clean[cr.pk] = (
+            value.quantize(Decimal("0.01")),
+            (note or "").strip()[:500] if cr.allow_comment else "",
+        )
     if submit:
         for cr in criteria:
             if cr.pk not in clean and f"score_{cr.pk}" not in errors:
@@ -279,7 +356,10 @@ def evaluation_save(
         raise Conflict(_("已提交的评价不能再修改。"))
     EvaluationScore.objects.filter(assignment=a).delete()
     EvaluationScore.objects.bulk_create(
-        [EvaluationScore(assignment=a, criterion_id=k, score=v, comment=n) for k, (v, n) in clean.items()]
+        [
+            EvaluationScore(assignment=a, criterion_id=k, score=v, comment=n)
+            for k, (v, n) in clean.items()
+        ]
     )
     a.refresh_from_db()
     return a
@@ -317,21 +397,42 @@ def meeting_record(
         raise ValidationFailed(_("出席名单中有不属于该党组织的党员。"))
     if any(v not in c.Attendance.values for v in attendance.values()):
         raise ValidationFailed(_("未知的出席情况。"))
-    meeting = Meeting.objects.create(organization=organization, kind=kind, held_on=held_on,
-                                     topic=topic[:200], notes=notes or "", recorded_by=actor)
+    meeting = Meeting.objects.create(
+        organization=organization,
+        kind=kind,
+        held_on=held_on,
+        topic=topic[:200],
+        notes=notes or "",
+        recorded_by=actor,
+    )
     MeetingAttendance.objects.bulk_create(
-        [MeetingAttendance(meeting=meeting, member_id=int(mid), status=st) for mid, st in attendance.items()]
+        [
+            MeetingAttendance(meeting=meeting, member_id=int(mid), status=st)
+            for mid, st in attendance.items()
+        ]
     )
     for mid, st in attendance.items():
         if st == c.Attendance.PRESENT:
-            _award(actor=actor, event="org_life_attended", member=members[int(mid)], source=meeting,
-                   occurred_at=_aware(held_on))
+            _award(
+                actor=actor,
+                event="org_life_attended",
+                member=members[int(mid)],
+                source=meeting,
+                occurred_at=_aware(held_on),
+            )
     return meeting
 
 
 @transaction.atomic
-def training_record(*, actor, member: PartyMember, taken_on: dt.date, title: str, hours,
-                    kind: str = c.TrainingKind.OFFLINE) -> TrainingRecord:
+def training_record(
+    *,
+    actor,
+    member: PartyMember,
+    taken_on: dt.date,
+    title: str,
+    hours,
+    kind: str = c.TrainingKind.OFFLINE,
+) -> TrainingRecord:
     require_scope(actor, member, CHANGE)
     title = (title or "").strip()
     if not title:
@@ -346,17 +447,28 @@ def training_record(*, actor, member: PartyMember, taken_on: dt.date, title: str
         raise ValidationFailed(_("日期不能晚于今天。"))
     if kind not in c.TrainingKind.values:
         raise ValidationFailed(_("未知的学习方式。"))
-    record = TrainingRecord.objects.create(member=member, taken_on=taken_on, title=title[:200],
-                                           hours=hours.quantize(Decimal("0.1")), kind=kind,
-                                           recorded_by=actor)
-    _award(actor=actor, event="training_completed", member=member, source=record,
-           occurred_at=_aware(taken_on))
+    record = TrainingRecord.objects.create(
+        member=member,
+        taken_on=taken_on,
+        title=title[:200],
+        hours=hours.quantize(Decimal("0.1")),
+        kind=kind,
+        recorded_by=actor,
+    )
+    _award(
+        actor=actor,
+        event="training_completed",
+        member=member,
+        source=record,
+        occurred_at=_aware(taken_on),
+    )
     return record
 
 
 @transaction.atomic
-def dues_base_declare(*, actor, member: PartyMember, since: dt.date, category: str,
-                      monthly_income=0) -> DuesBase:
+def dues_base_declare(
+    *, actor, member: PartyMember, since: dt.date, category: str, monthly_income=0
+) -> DuesBase:
     """Declare a member's dues base from a month on; the monthly dues follow the rule."""
     require_scope(actor, member, CHANGE)
     if category not in c.DuesCategory.values:
@@ -368,16 +480,22 @@ def dues_base_declare(*, actor, member: PartyMember, since: dt.date, category: s
     if not income.is_finite() or income < 0 or income > Decimal("10000000"):
         raise ValidationFailed(_("收入须为不小于零的金额。"))
     base, _created = DuesBase.objects.update_or_create(
-        member=member, since=rules.month_start(since),
-        defaults={"category": category, "monthly_income": income.quantize(rules.CENT),
-                  "monthly_dues": rules.dues_monthly(category, income), "declared_by": actor},
+        member=member,
+        since=rules.month_start(since),
+        defaults={
+            "category": category,
+            "monthly_income": income.quantize(rules.CENT),
+            "monthly_dues": rules.dues_monthly(category, income),
+            "declared_by": actor,
+        },
     )
     return base
 
 
 @transaction.atomic
-def dues_pay(*, actor, member: PartyMember, month: dt.date, paid_on: dt.date | None = None,
-             amount=None) -> DuesPayment:
+def dues_pay(
+    *, actor, member: PartyMember, month: dt.date, paid_on: dt.date | None = None, amount=None
+) -> DuesPayment:
     """Record the payment of one month's dues (at least the amount due for that month)."""
     require_scope(actor, member, CHANGE)
     month = rules.month_start(month)
@@ -395,24 +513,33 @@ def dues_pay(*, actor, member: PartyMember, month: dt.date, paid_on: dt.date | N
         raise ValidationFailed(_("最多预交一年党费。"))
     try:
         with transaction.atomic():
-            return DuesPayment.objects.create(member=member, month=month, amount=amount,
-                                              paid_on=paid_on, recorded_by=actor)
+            return DuesPayment.objects.create(
+                member=member, month=month, amount=amount, paid_on=paid_on, recorded_by=actor
+            )
     except IntegrityError:
         raise Conflict(_("%(m)s 的党费已缴纳。") % {"m": month.strftime("%Y-%m")})
 
 
 # --- star rating ---------------------------------------------------------------------------
 @transaction.atomic
-def star_rating_compute(*, actor, organization: PartyOrganization, year: int,
-                        manual_score=None, manual_note: str | None = None,
-                        today: dt.date | None = None) -> StarRating:
+def star_rating_compute(
+    *,
+    actor,
+    organization: PartyOrganization,
+    year: int,
+    manual_score=None,
+    manual_note: str | None = None,
+    today: dt.date | None = None,
+) -> StarRating:
     """Compute (or recompute) an organisation's star rating for a year. The manual criterion
     (0–10) is set only by the organisation department; otherwise the last value stays."""
     require_scope(actor, organization, CHANGE)
     if organization.kind not in c.GRASSROOTS_KINDS:
         raise ValidationFailed(_("该类党组织不参加星级评定。"))
     today = today or timezone.localdate()
-    existing = StarRating.objects.select_for_update().filter(organization=organization, year=year).first()
+    existing = (
+        StarRating.objects.select_for_update().filter(organization=organization, year=year).first()
+    )
     manual = existing.manual_score if existing else Decimal("0")
     note = existing.manual_note if existing else ""
     if manual_score not in (None, ""):
@@ -423,14 +550,23 @@ def star_rating_compute(*, actor, organization: PartyOrganization, year: int,
         except InvalidOperation:
             raise ValidationFailed(_("评定分须为数字。"))
         if not manual.is_finite() or manual < 0 or manual > c.STAR_WEIGHTS["manual"]:
-            raise ValidationFailed(_("评定分须在 0 到 %(m)d 之间。") % {"m": c.STAR_WEIGHTS["manual"]})
+            raise ValidationFailed(
+                _("评定分须在 0 到 %(m)d 之间。") % {"m": c.STAR_WEIGHTS["manual"]}
+            )
     if manual_note is not None:
         note = manual_note.strip()[:300]
     fig = rules.star_figures(organization, year, today, manual)
     rating, _created = StarRating.objects.update_or_create(
-        organization=organization, year=year,
-        defaults={"scores": fig.scores(), "manual_score": manual, "manual_note": note,
-                  "total": fig.total, "stars": fig.stars, "computed_by": actor},
+        organization=organization,
+        year=year,
+        defaults={
+            "scores": fig.scores(),
+            "manual_score": manual,
+            "manual_note": note,
+            "total": fig.total,
+            "stars": fig.stars,
+            "computed_by": actor,
+        },
     )
     return rating
 
@@ -438,7 +574,11 @@ def star_rating_compute(*, actor, organization: PartyOrganization, year: int,
 def star_ratings_compute_all(*, actor, year: int, today: dt.date | None = None) -> int:
     """Every organisation the actor may change (``actor=None``: the scheduled run, all)."""
     n = 0
-    base = PartyOrganization.objects.all() if actor is None else PartyOrganization.objects.restrict(actor, CHANGE)
+    base = (
+        PartyOrganization.objects.all()
+        if actor is None
+        else PartyOrganization.objects.restrict(actor, CHANGE)
+    )
     for org in base.filter(kind__in=c.GRASSROOTS_KINDS):
         star_rating_compute(actor=actor, organization=org, year=year, today=today)
         n += 1
@@ -453,15 +593,25 @@ def warnings_scan(*, actor, today: dt.date | None = None, organizations=None) ->
     gone. ``actor=None`` is the scheduled scan over every organisation. Returns (raised, cleared)."""
     today = today or timezone.localdate()
     if organizations is None:
-        base = PartyOrganization.objects.all() if actor is None else PartyOrganization.objects.restrict(actor, CHANGE)
+        base = (
+            PartyOrganization.objects.all()
+            if actor is None
+            else PartyOrganization.objects.restrict(actor, CHANGE)
+        )
         organizations = base.filter(kind__in=c.GRASSROOTS_KINDS)
     orgs = list(organizations)
     conditions = rules.warning_conditions(orgs, today)
     ids = [o.pk for o in orgs]
-    active = {(w.organization_id, w.kind): w for w in OrgWarning.objects.select_for_update().filter(
-        organization_id__in=ids, state__in=[c.WarningState.OPEN, c.WarningState.RECTIFYING])}
+    active = {
+        (w.organization_id, w.kind): w
+        for w in OrgWarning.objects.select_for_update().filter(
+            organization_id__in=ids, state__in=[c.WarningState.OPEN, c.WarningState.RECTIFYING]
+        )
+    }
     previous: dict[tuple[int, str], int] = {}
-    for oid, kind in OrgWarning.objects.filter(organization_id__in=ids).values_list("organization_id", "kind"):
+    for oid, kind in OrgWarning.objects.filter(organization_id__in=ids).values_list(
+        "organization_id", "kind"
+    ):
         previous[(oid, kind)] = previous.get((oid, kind), 0) + 1
     raised = cleared = 0
     new = []
@@ -470,8 +620,15 @@ def warnings_scan(*, actor, today: dt.date | None = None, organizations=None) ->
         for kind, detail in found.items():
             w = active.get((org.pk, kind))
             if w is None:
-                new.append(OrgWarning(organization=org, kind=kind, detail=detail[:300], raised_on=today,
-                                      recurrence=previous.get((org.pk, kind), 0) + 1))
+                new.append(
+                    OrgWarning(
+                        organization=org,
+                        kind=kind,
+                        detail=detail[:300],
+                        raised_on=today,
+                        recurrence=previous.get((org.pk, kind), 0) + 1,
+                    )
+                )
             elif w.detail != detail[:300]:
                 w.detail = detail[:300]
                 w.save(update_fields=["detail"])
@@ -486,7 +643,9 @@ def warnings_scan(*, actor, today: dt.date | None = None, organizations=None) ->
 
 
 @transaction.atomic
-def rectification_open(*, actor, warning: OrgWarning, issue: str, owner, deadline: dt.date) -> Rectification:
+def rectification_open(
+    *, actor, warning: OrgWarning, issue: str, owner, deadline: dt.date
+) -> Rectification:
     warning = OrgWarning.objects.select_for_update().get(pk=warning.pk)
     require_scope(actor, warning.organization, CHANGE)
     if warning.state != c.WarningState.OPEN:
@@ -494,19 +653,29 @@ def rectification_open(*, actor, warning: OrgWarning, issue: str, owner, deadlin
     issue = (issue or "").strip()
     if not issue:
         raise ValidationFailed(_("请填写整改问题。"))
-    if owner is None or not PartyOrganization.objects.restrict(owner, CHANGE).filter(pk=warning.organization_id).exists():
+    if (
+        owner is None
+        or not PartyOrganization.objects.restrict(owner, CHANGE)
+        .filter(pk=warning.organization_id)
+        .exists()
+    ):
         raise ValidationFailed(_("责任人须对该党组织有管理权限。"))
     if deadline < timezone.localdate():
         raise ValidationFailed(_("整改期限不能早于今天。"))
-    rect = Rectification.objects.create(warning=warning, issue=issue[:300], owner=owner,
-                                        deadline=deadline, created_by=actor)
+    rect = Rectification.objects.create(
+        warning=warning, issue=issue[:300], owner=owner, deadline=deadline, created_by=actor
+    )
     warning.state = c.WarningState.RECTIFYING
     warning.save(update_fields=["state"])
     return rect
 
 
 def _rect_for_change(actor, rect: Rectification) -> Rectification:
-    rect = Rectification.objects.select_for_update().select_related("warning__organization").get(pk=rect.pk)
+    rect = (
+        Rectification.objects.select_for_update()
+        .select_related("warning__organization")
+        .get(pk=rect.pk)
+    )
     require_scope(actor, rect.warning.organization, CHANGE)
     if rect.closed_at is not None:
         raise Conflict(_("整改已完成。"))
@@ -534,4 +703,3 @@ def rectification_close(*, actor, rectification: Rectification, evidence: str) -
     rect.save(update_fields=["evidence", "closed_at", "closed_by"])
     OrgWarning.objects.filter(pk=rect.warning_id).update(state=c.WarningState.CLOSED)
     return rect
-

@@ -38,21 +38,30 @@ def _year(request) -> int:
 @login_required
 def index(request):
     user = request.user
-    return render(request, "partylife/index.html", {
-        "tasks": selectors.my_assignments(user=user, open_only=True).exclude(status=c.AssignmentStatus.SUBMITTED).count(),
-        "rounds": selectors.round_list(user=user).count(),
-        "orgs": selectors.org_list(user=user).count(),
-        "warnings": selectors.warning_list(user=user).count(),
-        "is_org_department": services.is_org_department(user),
-    })
+    return render(
+        request,
+        "partylife/index.html",
+        {
+            "tasks": selectors.my_assignments(user=user, open_only=True)
+            .exclude(status=c.AssignmentStatus.SUBMITTED)
+            .count(),
+            "rounds": selectors.round_list(user=user).count(),
+            "orgs": selectors.org_list(user=user).count(),
+            "warnings": selectors.warning_list(user=user).count(),
+            "is_org_department": services.is_org_department(user),
+        },
+    )
 
 
 # --- mutual evaluation ---------------------------------------------------------------------
 @login_required
 def round_list(request):
     page = Paginator(selectors.round_list(user=request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "partylife/round_list.html", {
-        "page": page, "may_create": services.is_org_department(request.user)})
+    return render(
+        request,
+        "partylife/round_list.html",
+        {"page": page, "may_create": services.is_org_department(request.user)},
+    )
 
 
 @login_required
@@ -63,8 +72,13 @@ def round_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         r = services.evaluation_round_create(
-            actor=request.user, name=d["name"], period=d["period"], area=d["area"],
-            anonymity=d["anonymity"], good_threshold=d["good_threshold"], closes_on=d["closes_on"],
+            actor=request.user,
+            name=d["name"],
+            period=d["period"],
+            area=d["area"],
+            anonymity=d["anonymity"],
+            good_threshold=d["good_threshold"],
+            closes_on=d["closes_on"],
             forms={k: d[f"form_{k}"] for k in c.Direction.values},
         )
         messages.success(request, _("已创建评价轮次,请检查后开始评价。"))
@@ -81,19 +95,33 @@ def round_detail(request, pk):
         if form is None:
             continue
         results = selectors.visible_results(user=request.user, round=r, direction=direction)
-        sections.append({"direction": direction, "label": label, "form": form,
-                         "criteria": list(form.criteria.all()), "results": results})
+        sections.append(
+            {
+                "direction": direction,
+                "label": label,
+                "form": form,
+                "criteria": list(form.criteria.all()),
+                "results": results,
+            }
+        )
     oversees = selectors.oversees(request.user, r)
     progress = None
     if oversees:
         qs = r.assignments.all()
         progress = {"n": qs.count(), "done": qs.filter(status=c.AssignmentStatus.SUBMITTED).count()}
-    return render(request, "partylife/round_detail.html", {
-        "round": r, "sections": sections, "progress": progress, "bands": c.BANDS,
-        "may_manage": services.is_org_department(request.user) and oversees,
-        "see_raters": selectors.may_see_raters(request.user, r),
-        "may_export": has_capability(request.user, "export"),
-    })
+    return render(
+        request,
+        "partylife/round_detail.html",
+        {
+            "round": r,
+            "sections": sections,
+            "progress": progress,
+            "bands": c.BANDS,
+            "may_manage": services.is_org_department(request.user) and oversees,
+            "see_raters": selectors.may_see_raters(request.user, r),
+            "may_export": has_capability(request.user, "export"),
+        },
+    )
 
 
 @login_required
@@ -116,10 +144,17 @@ def round_export(request, pk):
     r = selectors.round_get(user=request.user, pk=pk)
     if not has_capability(request.user, "export"):
         raise PermissionDenied(_("您没有导出权限。"))
-    audit_record(actor=request.user, action="export", obj=r, request=request,
-                 detail={"what": "evaluation_results"})
-    resp = HttpResponse(exports.results_xlsx(user=request.user, round=r),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    audit_record(
+        actor=request.user,
+        action="export",
+        obj=r,
+        request=request,
+        detail={"what": "evaluation_results"},
+    )
+    resp = HttpResponse(
+        exports.results_xlsx(user=request.user, round=r),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     resp["Content-Disposition"] = f'attachment; filename="evaluation-{r.pk}.xlsx"'
     return resp
 
@@ -135,40 +170,77 @@ def task_fill(request, pk):
     a = services.assignment_for_rater(user=request.user, pk=pk)
     criteria = list(a.round.form_for(a.direction).criteria.all())
     saved = {s.criterion_id: s for s in a.scores.all()}
-    values = {cr.pk: (saved[cr.pk].score if cr.pk in saved else "", saved[cr.pk].comment if cr.pk in saved else "")
-              for cr in criteria}
+    values = {
+        cr.pk: (
+            saved[cr.pk].score if cr.pk in saved else "",
+            saved[cr.pk].comment if cr.pk in saved else "",
+        )
+        for cr in criteria
+    }
     comment, errors = a.comment, {}
     if request.method == "POST":
-        values = {cr.pk: (request.POST.get(f"score_{cr.pk}", "").strip(), request.POST.get(f"comment_{cr.pk}", ""))
-                  for cr in criteria}
+        values = {
+            cr.pk: (
+                request.POST.get(f"score_{cr.pk}", "").strip(),
+                request.POST.get(f"comment_{cr.pk}", ""),
+            )
+            for cr in criteria
+        }
         comment = request.POST.get("comment", "")
         submit = request.POST.get("action") == "submit"
         try:
-            services.evaluation_save(actor=request.user, assignment=a, scores=values, comment=comment, submit=submit)
+            services.evaluation_save(
+                actor=request.user, assignment=a, scores=values, comment=comment, submit=submit
+            )
         except ValidationFailed as exc:
             errors = exc.details or {"": [str(exc.message)]}
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("评价已提交。") if submit else _("已暂存,评价结束前可继续修改。"))
+            messages.success(
+                request, _("评价已提交。") if submit else _("已暂存,评价结束前可继续修改。")
+            )
             return redirect("partylife:tasks") if submit else redirect("partylife:task", a.pk)
-    rows = [{"c": cr, "score": values[cr.pk][0], "comment": values[cr.pk][1],
-             "errors": errors.get(f"score_{cr.pk}", [])} for cr in criteria]
+    rows = [
+        {
+            "c": cr,
+            "score": values[cr.pk][0],
+            "comment": values[cr.pk][1],
+            "errors": errors.get(f"score_{cr.pk}", []),
+        }
+        for cr in criteria
+    ]
     editable = a.round.status == c.RoundStatus.OPEN and a.status != c.AssignmentStatus.SUBMITTED
-    return render(request, "partylife/task_fill.html", {"a": a, "rows": rows, "comment": comment,
-                                                        "editable": editable})
+    return render(
+        request,
+        "partylife/task_fill.html",
+        {"a": a, "rows": rows, "comment": comment, "editable": editable},
+    )
 
 
 # --- organisations -------------------------------------------------------------------------
 @login_required
 def org_list(request):
     q = request.GET.get("q", "").strip()
-    page = Paginator(selectors.org_list(user=request.user, q=q), 50).get_page(request.GET.get("page"))
-    return render(request, "partylife/org_list.html", {"page": page, "q": q, "year": timezone.localdate().year,
-                                                       "keep": urlencode({"q": q}) if q else ""})
+    page = Paginator(selectors.org_list(user=request.user, q=q), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "partylife/org_list.html",
+        {
+            "page": page,
+            "q": q,
+            "year": timezone.localdate().year,
+            "keep": urlencode({"q": q}) if q else "",
+        },
+    )
 
 
 def _member_choices(user, org):
-    return [(m.pk, m.name) for m in PartyMember.objects.restrict(user).filter(organization=org).order_by("name", "id")]
+    return [
+        (m.pk, m.name)
+        for m in PartyMember.objects.restrict(user).filter(organization=org).order_by("name", "id")
+    ]
 
 
 @login_required
@@ -179,45 +251,73 @@ def org_detail(request, pk):
     year = _year(request)
     members = selectors.org_members(user=user, org=org, year=year, today=today)
     choices_ = _member_choices(user, org)
-    training_form, base_form, pay_form = forms.TrainingForm(), forms.DuesBaseForm(), forms.DuesPayForm()
+    training_form, base_form, pay_form = (
+        forms.TrainingForm(),
+        forms.DuesBaseForm(),
+        forms.DuesPayForm(),
+    )
     for f in (training_form, base_form, pay_form):
         f.fields["member"].choices = choices_
     base_form.initial["since"] = today.replace(day=1)
     pay_form.initial["month"] = rules.add_months(today.replace(day=1), -1).strftime("%Y-%m")
     training_form.initial["taken_on"] = today
-    return render(request, "partylife/org_detail.html", {
-        "org": org, "year": year, "today": today, "members": members,
-        "required_hours": rules.required_hours(year, today),
-        "life": selectors.org_life_status(org, today),
-        "meetings": selectors.org_meetings(user=user, org=org, limit=20),
-        "rating": org.star_ratings.filter(year=year).first(),
-        "warnings": selectors.warning_list(user=user).filter(organization=org),
-        "may_change": has_capability(user, "change"),
-        "is_org_department": services.is_org_department(user),
-        "training_form": training_form, "base_form": base_form, "pay_form": pay_form,
-        "star_weights": c.STAR_WEIGHTS, "star_thresholds": c.STAR_THRESHOLDS,
-    })
+    return render(
+        request,
+        "partylife/org_detail.html",
+        {
+            "org": org,
+            "year": year,
+            "today": today,
+            "members": members,
+            "required_hours": rules.required_hours(year, today),
+            "life": selectors.org_life_status(org, today),
+            "meetings": selectors.org_meetings(user=user, org=org, limit=20),
+            "rating": org.star_ratings.filter(year=year).first(),
+            "warnings": selectors.warning_list(user=user).filter(organization=org),
+            "may_change": has_capability(user, "change"),
+            "is_org_department": services.is_org_department(user),
+            "training_form": training_form,
+            "base_form": base_form,
+            "pay_form": pay_form,
+            "star_weights": c.STAR_WEIGHTS,
+            "star_thresholds": c.STAR_THRESHOLDS,
+        },
+    )
 
 
 @login_required
 def meeting_new(request, pk):
     org = selectors.org_get(user=request.user, pk=pk)
-    members = list(PartyMember.objects.restrict(request.user).filter(organization=org).order_by("name", "id"))
+    members = list(
+        PartyMember.objects.restrict(request.user).filter(organization=org).order_by("name", "id")
+    )
     form = forms.MeetingForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         attendance = {m.pk: request.POST.get(f"att_{m.pk}", c.Attendance.ABSENT) for m in members}
-        services.meeting_record(actor=request.user, organization=org, kind=d["kind"], held_on=d["held_on"],
-                                topic=d["topic"], notes=d["notes"], attendance=attendance)
+        services.meeting_record(
+            actor=request.user,
+            organization=org,
+            kind=d["kind"],
+            held_on=d["held_on"],
+            topic=d["topic"],
+            notes=d["notes"],
+            attendance=attendance,
+        )
         messages.success(request, _("已记录组织生活。"))
         return redirect("partylife:org", org.pk)
-    return render(request, "partylife/meeting_new.html", {"org": org, "form": form, "members": members,
-                                                          "attendance": c.Attendance.choices})
+    return render(
+        request,
+        "partylife/meeting_new.html",
+        {"org": org, "form": form, "members": members, "attendance": c.Attendance.choices},
+    )
 
 
 def _member_of(request, org, form) -> PartyMember:
     try:
-        return PartyMember.objects.restrict(request.user).get(pk=form.cleaned_data["member"], organization=org)
+        return PartyMember.objects.restrict(request.user).get(
+            pk=form.cleaned_data["member"], organization=org
+        )
     except PartyMember.DoesNotExist:
         raise NotFound()
 
@@ -236,8 +336,14 @@ def training_new(request, pk):
     org = selectors.org_get(user=request.user, pk=pk)
     form = _bound(forms.TrainingForm, request, org)
     d = form.cleaned_data
-    services.training_record(actor=request.user, member=_member_of(request, org, form), taken_on=d["taken_on"],
-                             title=d["title"], hours=d["hours"], kind=d["kind"])
+    services.training_record(
+        actor=request.user,
+        member=_member_of(request, org, form),
+        taken_on=d["taken_on"],
+        title=d["title"],
+        hours=d["hours"],
+        kind=d["kind"],
+    )
     messages.success(request, _("已记录学习培训。"))
     return redirect("partylife:org", org.pk)
 
@@ -248,8 +354,13 @@ def dues_base_new(request, pk):
     org = selectors.org_get(user=request.user, pk=pk)
     form = _bound(forms.DuesBaseForm, request, org)
     d = form.cleaned_data
-    base = services.dues_base_declare(actor=request.user, member=_member_of(request, org, form), since=d["since"],
-                                      category=d["category"], monthly_income=d["monthly_income"] or 0)
+    base = services.dues_base_declare(
+        actor=request.user,
+        member=_member_of(request, org, form),
+        since=d["since"],
+        category=d["category"],
+        monthly_income=d["monthly_income"] or 0,
+    )
     messages.success(request, _("已核定党费基数:每月 %(d)s 元。") % {"d": base.monthly_dues})
     return redirect("partylife:org", org.pk)
 
@@ -264,7 +375,9 @@ def dues_pay(request, pk):
     except ValueError:
         raise ValidationFailed(_("月份格式应为 YYYY-MM。"))
     p = services.dues_pay(actor=request.user, member=_member_of(request, org, form), month=month)
-    messages.success(request, _("已记录 %(m)s 党费 %(a)s 元。") % {"m": p.month.strftime("%Y-%m"), "a": p.amount})
+    messages.success(
+        request, _("已记录 %(m)s 党费 %(a)s 元。") % {"m": p.month.strftime("%Y-%m"), "a": p.amount}
+    )
     return redirect("partylife:org", org.pk)
 
 
@@ -274,10 +387,17 @@ def star_compute(request, pk):
     org = selectors.org_get(user=request.user, pk=pk)
     year = _year(request)
     rating = services.star_rating_compute(
-        actor=request.user, organization=org, year=year,
+        actor=request.user,
+        organization=org,
+        year=year,
         manual_score=request.POST.get("manual_score") or None,
-        manual_note=request.POST.get("manual_note") if "manual_note" in request.POST else None)
-    messages.success(request, _("%(y)d 年度星级:%(s)d 星(%(t)s 分)。") % {"y": year, "s": rating.stars, "t": rating.total})
+        manual_note=request.POST.get("manual_note") if "manual_note" in request.POST else None,
+    )
+    messages.success(
+        request,
+        _("%(y)d 年度星级:%(s)d 星(%(t)s 分)。")
+        % {"y": year, "s": rating.stars, "t": rating.total},
+    )
     return redirect("partylife:org", org.pk)
 
 
@@ -301,14 +421,29 @@ def overview(request):
     for w in warnings:
         by_kind[w.kind] += 1
     chart = {
-        "stars": {"labels": [_("%(n)d 星") % {"n": s} for s in dist], "values": list(dist.values())},
-        "warnings": {"labels": [str(label) for _k, label in c.WarningKind.choices], "values": list(by_kind.values())},
+        "stars": {
+            "labels": [_("%(n)d 星") % {"n": s} for s in dist],
+            "values": list(dist.values()),
+        },
+        "warnings": {
+            "labels": [str(label) for _k, label in c.WarningKind.choices],
+            "values": list(by_kind.values()),
+        },
     }
-    return render(request, "partylife/overview.html", {
-        "year": year, "area": area, "areas": selectors.overview_areas(user=user), "dist": dist,
-        "rated": sum(dist.values()), "warnings": warnings[:50], "chart": chart,
-        "may_change": has_capability(user, "change"),
-    })
+    return render(
+        request,
+        "partylife/overview.html",
+        {
+            "year": year,
+            "area": area,
+            "areas": selectors.overview_areas(user=user),
+            "dist": dist,
+            "rated": sum(dist.values()),
+            "warnings": warnings[:50],
+            "chart": chart,
+            "may_change": has_capability(user, "change"),
+        },
+    )
 
 
 @login_required
@@ -317,16 +452,30 @@ def overview_compute(request):
     year = _year(request)
     n = services.star_ratings_compute_all(actor=request.user, year=year)
     raised, cleared = services.warnings_scan(actor=request.user)
-    messages.success(request, _("已评定 %(n)d 个党组织;新增预警 %(r)d 条,消除 %(c)d 条。") % {"n": n, "r": raised, "c": cleared})
+    messages.success(
+        request,
+        _("已评定 %(n)d 个党组织;新增预警 %(r)d 条,消除 %(c)d 条。")
+        % {"n": n, "r": raised, "c": cleared},
+    )
     return redirect(f"{reverse('partylife:overview')}?year={year}")
 
 
 @login_required
 def warning_list(request):
     state = request.GET.get("state") or "active"
-    page = Paginator(selectors.warning_list(user=request.user, state=state), 50).get_page(request.GET.get("page"))
-    return render(request, "partylife/warning_list.html", {
-        "page": page, "state": state, "keep": urlencode({"state": state}), "states": [("active", _("未完成")), *c.WarningState.choices, ("all", _("全部"))]})
+    page = Paginator(selectors.warning_list(user=request.user, state=state), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "partylife/warning_list.html",
+        {
+            "page": page,
+            "state": state,
+            "keep": urlencode({"state": state}),
+            "states": [("active", _("未完成")), *c.WarningState.choices, ("all", _("全部"))],
+        },
+    )
 
 
 @login_required
@@ -335,10 +484,17 @@ def warning_detail(request, pk):
     rect = selectors.rectification_of(w)
     form = None
     if w.state == c.WarningState.OPEN:
-        form = forms.RectificationForm(initial={"issue": w.detail, "deadline": timezone.localdate() + dt.timedelta(days=30)})
-        form.fields["owner"].choices = [(u.pk, str(u)) for u in selectors.owner_choices(org=w.organization)]
-    return render(request, "partylife/warning_detail.html", {"w": w, "rect": rect, "form": form,
-                                                             "may_change": has_capability(request.user, "change")})
+        form = forms.RectificationForm(
+            initial={"issue": w.detail, "deadline": timezone.localdate() + dt.timedelta(days=30)}
+        )
+        form.fields["owner"].choices = [
+            (u.pk, str(u)) for u in selectors.owner_choices(org=w.organization)
+        ]
+    return render(
+        request,
+        "partylife/warning_detail.html",
+        {"w": w, "rect": rect, "form": form, "may_change": has_capability(request.user, "change")},
+    )
 
 
 @login_required
@@ -347,22 +503,30 @@ def rectification_action(request, pk, action):
     w = selectors.warning_get(user=request.user, pk=pk)
     if action == "open":
         form = forms.RectificationForm(request.POST)
-        form.fields["owner"].choices = [(u.pk, str(u)) for u in selectors.owner_choices(org=w.organization)]
+        form.fields["owner"].choices = [
+            (u.pk, str(u)) for u in selectors.owner_choices(org=w.organization)
+        ]
         if not form.is_valid():
             raise ValidationFailed(next(iter(form.errors.values()))[0])
         d = form.cleaned_data
         owner = get_user_model().objects.get(pk=d["owner"])
-        services.rectification_open(actor=request.user, warning=w, issue=d["issue"], owner=owner, deadline=d["deadline"])
+        services.rectification_open(
+            actor=request.user, warning=w, issue=d["issue"], owner=owner, deadline=d["deadline"]
+        )
         messages.success(request, _("已建立整改任务。"))
     else:
         rect = selectors.rectification_of(w)
         if rect is None:
             raise NotFound()
         if action == "note":
-            services.rectification_note(actor=request.user, rectification=rect, text=request.POST.get("text", ""))
+            services.rectification_note(
+                actor=request.user, rectification=rect, text=request.POST.get("text", "")
+            )
             messages.success(request, _("已记录整改进展。"))
         elif action == "close":
-            services.rectification_close(actor=request.user, rectification=rect, evidence=request.POST.get("evidence", ""))
+            services.rectification_close(
+                actor=request.user, rectification=rect, evidence=request.POST.get("evidence", "")
+            )
             messages.success(request, _("整改已完成。"))
         else:
             raise NotFound()

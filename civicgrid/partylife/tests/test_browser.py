@@ -25,7 +25,7 @@ def _login(page, base, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pass-word-123")
     page.click("button.primary")
-    page.wait_for_url(base + "/")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # a unit contact lands elsewhere
 
 
 def _fits(page):
@@ -65,7 +65,9 @@ def test_unit_fills_evaluation_and_org_department_sees_result(live_server, tiny,
     page.wait_for_url(base + "/partylife/evaluation/tasks/")
     assert "已提交" in page.locator(".task", has_text="东门社区").inner_text()
     _shot(page, "tasks")
-    a = EvaluationAssignment.objects.get(round=r, direction="unit_to_community", rater_unit=world.unit_a)
+    a = EvaluationAssignment.objects.get(
+        round=r, direction="unit_to_community", rater_unit=world.unit_a
+    )
     # (9×1.5 + 8×1.5 + 8 + 8 + 8) / 6 × 10 = 82.5
     assert a.status == "submitted" and str(a.total) == "82.50"
 

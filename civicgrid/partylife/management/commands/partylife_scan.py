@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Scan every party organisation for early warnings (and, with --stars, recompute this year's stars)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--stars", action="store_true", help="also recompute this year's star ratings")
+        parser.add_argument(
+            "--stars", action="store_true", help="also recompute this year's star ratings"
+        )
         parser.add_argument("--loop", type=int, default=0, help="repeat every N seconds")
 
     def handle(self, stars: bool, loop: int, **options):
