@@ -31,7 +31,9 @@ def step_of(moment: dt.datetime) -> int:
 
 
 def _signature(activity, step: int) -> str:
-    return salted_hmac(_SALT, f"{activity.pk}:{step}:{activity.qr_secret}", algorithm="sha256").hexdigest()[:24]
+    return salted_hmac(
+        _SALT, f"{activity.pk}:{step}:{activity.qr_secret}", algorithm="sha256"
+    ).hexdigest()[:24]
 
 
 def make_token(activity, at: dt.datetime | None = None) -> str:
@@ -46,7 +48,9 @@ def seconds_left(at: dt.datetime | None = None) -> int:
 
 
 def window(activity) -> tuple[dt.datetime, dt.datetime]:
-    return activity.starts_at - dt.timedelta(minutes=activity.checkin_lead_minutes), activity.ends_at
+    return activity.starts_at - dt.timedelta(
+        minutes=activity.checkin_lead_minutes
+    ), activity.ends_at
 
 
 def in_window(activity, at: dt.datetime | None = None) -> bool:

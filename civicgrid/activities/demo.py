@@ -22,7 +22,20 @@ from .choices import PostKind
 from .models import Activity, Volunteer
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["秀英", "建华", "志强", "丽娟", "海燕", "国庆", "红梅", "小军", "文静", "晓东", "桂兰", "伟"]
+GIVEN = [
+    "秀英",
+    "建华",
+    "志强",
+    "丽娟",
+    "海燕",
+    "国庆",
+    "红梅",
+    "小军",
+    "文静",
+    "晓东",
+    "桂兰",
+    "伟",
+]
 TITLES = [
     ("volunteer", "关爱独居老人上门探访", 2),
     ("volunteer", "小区环境清洁日", 2),
@@ -45,7 +58,9 @@ def seed(*, seed: int = 1, months: int = 6) -> dict[str, int]:
     street = Area.objects.filter(level=Area.Level.STREET, parent=county).order_by("code").first()
     if street is None:
         return {}
-    communities = list(Area.objects.filter(parent=street, level=Area.Level.COMMUNITY).order_by("code")[:4])
+    communities = list(
+        Area.objects.filter(parent=street, level=Area.Level.COMMUNITY).order_by("code")[:4]
+    )
     counts = {"volunteers": 0, "teams": 0, "activities": 0, "signups": 0, "hours entries": 0}
     now = timezone.now()
     password = make_password("civicgrid-demo")
@@ -57,14 +72,20 @@ def seed(*, seed: int = 1, months: int = 6) -> dict[str, int]:
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
             user = None
             if ci == 0 and i == 0:
-                user, _created = User.objects.get_or_create(username="demo_volunteer",
-                                                            defaults={"password": password})
+                user, _created = User.objects.get_or_create(
+                    username="demo_volunteer", defaults={"password": password}
+                )
                 if Volunteer.objects.filter(user=user).exists():
                     user = None
             try:
-                v = services.volunteer_register(actor=None, name=name, area=community, phone=_phone(rng),
-                                                skills=rng.choice(["", "急救", "理发", "法律咨询", "摄影"]),
-                                                user=user)
+                v = services.volunteer_register(
+                    actor=None,
+                    name=name,
+                    area=community,
+                    phone=_phone(rng),
+                    skills=rng.choice(["", "急救", "理发", "法律咨询", "摄影"]),
+                    user=user,
+                )
             except Exception:  # noqa: BLE001 - a repeated random phone: skip this one
                 continue
             volunteers.append(v)
@@ -73,66 +94,136 @@ def seed(*, seed: int = 1, months: int = 6) -> dict[str, int]:
         people = volunteers + member_vols
         if not people:
             continue
-        team = services.team_create(actor=None, name=f"{community.name}红马甲志愿服务队", area=community,
-                                    description="常态化开展助老、环境、宣传志愿服务。", leader=people[0])
+        team = services.team_create(
+            actor=None,
+            name=f"{community.name}红马甲志愿服务队",
+            area=community,
+            description="常态化开展助老、环境、宣传志愿服务。",
+            leader=people[0],
+        )
         counts["teams"] += 1
         posts = [
-            services.post_create(actor=None, team=team, kind=PostKind.REGULAR, title="楼道巡查", slots=6),
-            services.post_create(actor=None, team=team, kind=PostKind.SKILL, title="义诊急救", slots=3,
-                                 requirements="持有急救证或医护背景"),
-            services.post_create(actor=None, team=team, kind=PostKind.EMERGENCY, title="防汛防台值守", slots=8,
-                                 requirements="身体健康,能夜间值守"),
+            services.post_create(
+                actor=None, team=team, kind=PostKind.REGULAR, title="楼道巡查", slots=6
+            ),
+            services.post_create(
+                actor=None,
+                team=team,
+                kind=PostKind.SKILL,
+                title="义诊急救",
+                slots=3,
+                requirements="持有急救证或医护背景",
+            ),
+            services.post_create(
+                actor=None,
+                team=team,
+                kind=PostKind.EMERGENCY,
+                title="防汛防台值守",
+                slots=8,
+                requirements="身体健康,能夜间值守",
+            ),
         ]
         for j, v in enumerate(people[1:10]):
-            services.team_add_member(actor=None, team=team, volunteer=v, post=posts[j % 3] if j < 6 else None)
-        services.recruitment_publish(actor=None, team=team, post=posts[2], title="招募防汛防台应急志愿者",
-                                            slots=5, closes_at=now + dt.timedelta(days=14),
-                                            description="汛期夜间值守、转移群众。")
-        services.training_record(actor=None, area=community, team=team, title="应急救护培训",
-                                 held_on=timezone.localdate() - dt.timedelta(days=20), hours="3",
-                                 volunteers=people[:8])
+            services.team_add_member(
+                actor=None, team=team, volunteer=v, post=posts[j % 3] if j < 6 else None
+            )
+        services.recruitment_publish(
+            actor=None,
+            team=team,
+            post=posts[2],
+            title="招募防汛防台应急志愿者",
+            slots=5,
+            closes_at=now + dt.timedelta(days=14),
+            description="汛期夜间值守、转移群众。",
+        )
+        services.training_record(
+            actor=None,
+            area=community,
+            team=team,
+            title="应急救护培训",
+            held_on=timezone.localdate() - dt.timedelta(days=20),
+            hours="3",
+            volunteers=people[:8],
+        )
         # Past activities: about three a month, most participants come, and all are credited.
         for _k in range(months * 3):
             kind, title, hours = rng.choice(TITLES)
-            start = timezone.localtime(now - dt.timedelta(days=rng.randint(2, months * 30))).replace(
-                hour=rng.choice([9, 14, 19]), minute=0, second=0, microsecond=0)
+            start = timezone.localtime(
+                now - dt.timedelta(days=rng.randint(2, months * 30))
+            ).replace(hour=rng.choice([9, 14, 19]), minute=0, second=0, microsecond=0)
             length = dt.timedelta(hours=max(hours, 1) + rng.choice([0, 1]))
             a = services.activity_publish(
-                actor=None, kind=kind, title=title, area=community, place=community.name + rng.choice(PLACES),
-                starts_at=start, ends_at=start + length, signup_opens_at=start - dt.timedelta(days=7),
-                signup_closes_at=start, cancel_until=start - dt.timedelta(hours=2), capacity=rng.randint(8, 20),
-                hours=hours, team=team if kind == "volunteer" else None,
+                actor=None,
+                kind=kind,
+                title=title,
+                area=community,
+                place=community.name + rng.choice(PLACES),
+                starts_at=start,
+                ends_at=start + length,
+                signup_opens_at=start - dt.timedelta(days=7),
+                signup_closes_at=start,
+                cancel_until=start - dt.timedelta(hours=2),
+                capacity=rng.randint(8, 20),
+                hours=hours,
+                team=team if kind == "volunteer" else None,
                 audience="members" if kind == "party_day" else "volunteers",
             )
             counts["activities"] += 1
             pool = member_vols if kind == "party_day" else people
             for v in rng.sample(pool, min(len(pool), rng.randint(4, a.capacity))):
-                s = services.signup_by_organiser(actor=None, activity=a, volunteer=v,
-                                                 now=start - dt.timedelta(days=1))
+                s = services.signup_by_organiser(
+                    actor=None, activity=a, volunteer=v, now=start - dt.timedelta(days=1)
+                )
                 counts["signups"] += 1
                 if rng.random() < 0.85:
                     came = start + dt.timedelta(minutes=rng.randint(-20, 30))
-                    left = start + length - dt.timedelta(minutes=rng.randint(0, 40)) if rng.random() < 0.6 else None
-                    services.attendance_mark(actor=None, signup=s, checked_in_at=came, checked_out_at=left,
-                                             note="demo")
-            counts["hours entries"] += len(services.activity_credit(actor=None, activity=a, now=now))
+                    left = (
+                        start + length - dt.timedelta(minutes=rng.randint(0, 40))
+                        if rng.random() < 0.6
+                        else None
+                    )
+                    services.attendance_mark(
+                        actor=None, signup=s, checked_in_at=came, checked_out_at=left, note="demo"
+                    )
+            counts["hours entries"] += len(
+                services.activity_credit(actor=None, activity=a, now=now)
+            )
         # Upcoming activities, and one running now.
         for k in range(3):
             kind, title, hours = TITLES[(k + ci) % len(TITLES)]
-            start = timezone.localtime(now + dt.timedelta(days=2 + 4 * k)).replace(hour=9, minute=0, second=0,
-                                                                                   microsecond=0)
+            start = timezone.localtime(now + dt.timedelta(days=2 + 4 * k)).replace(
+                hour=9, minute=0, second=0, microsecond=0
+            )
             services.activity_publish(
-                actor=None, kind=kind, title=title, area=community, place=community.name + PLACES[k],
-                starts_at=start, ends_at=start + dt.timedelta(hours=3), capacity=12, hours=hours or 2,
-                waitlist=k == 0, team=team, audience="members" if kind == "party_day" else "volunteers",
+                actor=None,
+                kind=kind,
+                title=title,
+                area=community,
+                place=community.name + PLACES[k],
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=3),
+                capacity=12,
+                hours=hours or 2,
+                waitlist=k == 0,
+                team=team,
+                audience="members" if kind == "party_day" else "volunteers",
             )
             counts["activities"] += 1
         running = services.activity_publish(
-            actor=None, kind="volunteer", title="社区志愿服务(进行中)", area=community,
-            place=community.name + "党群服务中心", starts_at=now - dt.timedelta(minutes=20),
-            ends_at=now + dt.timedelta(hours=4), signup_opens_at=now - dt.timedelta(days=1),
-            signup_closes_at=now + dt.timedelta(hours=3), cancel_until=now - dt.timedelta(minutes=30),
-            capacity=30, hours=3, team=team, audience="anyone",
+            actor=None,
+            kind="volunteer",
+            title="社区志愿服务(进行中)",
+            area=community,
+            place=community.name + "党群服务中心",
+            starts_at=now - dt.timedelta(minutes=20),
+            ends_at=now + dt.timedelta(hours=4),
+            signup_opens_at=now - dt.timedelta(days=1),
+            signup_closes_at=now + dt.timedelta(hours=3),
+            cancel_until=now - dt.timedelta(minutes=30),
+            capacity=30,
+            hours=3,
+            team=team,
+            audience="anyone",
         )
         for v in people[:5]:
             services.signup_by_organiser(actor=None, activity=running, volunteer=v)

@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core.audit import audit_record
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from civicgrid.core.scoping import CHANGE, VIEW
 from civicgrid.core.validators import validate_phone
@@ -34,6 +33,7 @@ from .choices import (
 )
 from .models import (
     Activity,
+    ActivityEvent,
     HoursEntry,
     Post,
     Recruitment,
@@ -48,6 +48,28 @@ from .models import (
 
 TENTH = Decimal("0.1")
 MAX_HOURS = Decimal("24")
+
+
+def _area_id_of(obj) -> int:
+    if isinstance(obj, Signup):
+        return obj.activity.area_id
+    if isinstance(obj, RecruitmentApplication):
+        return obj.recruitment.team.area_id
+    return obj.area_id
+
+
+def _log(*, actor, action: str, obj, detail: dict | None = None) -> ActivityEvent:
+    """One row of the app's own append-only record, in the transaction of the change."""
+    activity_id = obj.pk if isinstance(obj, Activity) else getattr(obj, "activity_id", None)
+    return ActivityEvent.objects.create(
+        action=action,
+        area_id=_area_id_of(obj),
+        activity_id=activity_id,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        detail=detail or {},
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
 
 
 def _hours(value, *, allow_zero: bool = False) -> Decimal:
@@ -73,8 +95,9 @@ def _text(value, label, max_length, *, required=True) -> str:
 
 
 @transaction.atomic
-def volunteer_register(*, actor, name: str, area: Area, phone: str = "", resident=None, user=None,
-                       skills: str = "") -> Volunteer:
+def volunteer_register(
+    *, actor, name: str, area: Area, phone: str = "", resident=None, user=None, skills: str = ""
+) -> Volunteer:
     """Register a volunteer who is not (or not yet) a party member; members need no registration."""
     if area is None or area.level != Area.Level.COMMUNITY:
         raise ValidationFailed(_("志愿者须登记在社区。"))
@@ -97,11 +120,16 @@ def volunteer_register(*, actor, name: str, area: Area, phone: str = "", residen
             raise Conflict(_("该账号已关联志愿者。"))
         if getattr(user, "party_member", None) is not None:
             raise Conflict(_("该账号属于党员,党员即以党员身份参与志愿服务。"))
-    volunteer = Volunteer(name=name, area=area, resident=resident, user=user,
-                          skills=_text(skills, _("特长"), 200, required=False))
+    volunteer = Volunteer(
+        name=name,
+        area=area,
+        resident=resident,
+        user=user,
+        skills=_text(skills, _("特长"), 200, required=False),
+    )
     volunteer.set_pii(phone=phone)
     volunteer.save()
-    audit_record(actor=actor, action="volunteer_register", obj=volunteer)
+    _log(actor=actor, action=ActivityEvent.Action.VOLUNTEER_REGISTER, obj=volunteer)
     return volunteer
 
 
@@ -128,7 +156,11 @@ def participant_for(user, *, create: bool = False) -> Volunteer | None:
     (made on first use when ``create``). None for an account that is neither."""
     if user is None or not user.is_authenticated:
         return None
-    volunteer = Volunteer.objects.filter(Q(user=user) | Q(member__user=user)).select_related("member").first()
+    volunteer = (
+        Volunteer.objects.filter(Q(user=user) | Q(member__user=user))
+        .select_related("member")
+        .first()
+    )
     if volunteer is not None:
         return volunteer
     member = getattr(user, "party_member", None)
@@ -207,13 +239,27 @@ def activity_publish(
     if team is not None:
         require_scope(actor, team, CHANGE)
     activity = Activity.objects.create(
-        kind=kind, title=title, description=description, area=area, team=team, place=place,
-        lon=lon, lat=lat, starts_at=starts_at, ends_at=ends_at, signup_opens_at=signup_opens_at,
-        signup_closes_at=signup_closes_at, cancel_until=cancel_until, capacity=capacity,
-        waitlist=bool(waitlist), audience=audience, hours=hours,
-        checkin_lead_minutes=int(checkin_lead_minutes), created_by=actor,
+        kind=kind,
+        title=title,
+        description=description,
+        area=area,
+        team=team,
+        place=place,
+        lon=lon,
+        lat=lat,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        signup_opens_at=signup_opens_at,
+        signup_closes_at=signup_closes_at,
+        cancel_until=cancel_until,
+        capacity=capacity,
+        waitlist=bool(waitlist),
+        audience=audience,
+        hours=hours,
+        checkin_lead_minutes=int(checkin_lead_minutes),
+        created_by=actor,
     )
-    audit_record(actor=actor, action="activity_publish", obj=activity)
+    _log(actor=actor, action=ActivityEvent.Action.PUBLISH, obj=activity)
     return activity
 
 
@@ -228,7 +274,7 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
         raise Conflict(_("活动已核算时长,不能取消。"))
     activity.status = ActivityStatus.CANCELLED
     activity.save(update_fields=["status"])
-    audit_record(actor=actor, action="activity_cancel", obj=activity, detail={"reason": reason})
+    _log(actor=actor, action=ActivityEvent.Action.CANCEL, obj=activity, detail={"reason": reason})
     return activity
 
 
@@ -289,14 +335,17 @@ def _enrol(activity: Activity, volunteer: Volunteer, now: dt.datetime) -> Signup
         existing.save(update_fields=["status", "signed_up_at", "cancelled_at"])
         signup = existing
     else:
-        signup = Signup.objects.create(activity=activity, volunteer=volunteer, status=status, signed_up_at=now)
+        signup = Signup.objects.create(
+            activity=activity, volunteer=volunteer, status=status, signed_up_at=now
+        )
     _store_count(activity)
     return signup
 
 
 @transaction.atomic
-def signup_by_organiser(*, actor, activity: Activity, volunteer: Volunteer,
-                        now: dt.datetime | None = None) -> Signup:
+def signup_by_organiser(
+    *, actor, activity: Activity, volunteer: Volunteer, now: dt.datetime | None = None
+) -> Signup:
     """The organiser signs someone up (an elderly volunteer who phoned in); the cap still holds. Audited."""
     require_scope(actor, activity, CHANGE)
     require_scope(actor, volunteer, VIEW)
@@ -307,8 +356,12 @@ def signup_by_organiser(*, actor, activity: Activity, volunteer: Volunteer,
     if activity.audience == Audience.MEMBERS and not volunteer.is_member:
         raise ValidationFailed(_("本活动仅限党员报名。"))
     signup = _enrol(activity, volunteer, now)
-    audit_record(actor=actor, action="activity_signup_by_organiser", obj=signup,
-                 detail={"activity": activity.pk, "volunteer": volunteer.pk})
+    _log(
+        actor=actor,
+        action=ActivityEvent.Action.ENROL,
+        obj=signup,
+        detail={"activity": activity.pk, "volunteer": volunteer.pk},
+    )
     return signup
 
 
@@ -332,8 +385,11 @@ def signup_cancel(*, actor, signup: Signup, now: dt.datetime | None = None) -> S
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
     signup.save(update_fields=["status", "cancelled_at"])
     if was_confirmed:
-        first = (Signup.objects.filter(activity=activity, status=SignupStatus.WAITLISTED)
-                 .order_by("signed_up_at", "id").first())
+        first = (
+            Signup.objects.filter(activity=activity, status=SignupStatus.WAITLISTED)
+            .order_by("signed_up_at", "id")
+            .first()
+        )
         if first is not None:
             first.status = SignupStatus.CONFIRMED
             first.save(update_fields=["status"])
@@ -348,8 +404,11 @@ def _own_signup(actor, activity: Activity) -> Signup:
     volunteer = participant_for(actor)
     signup = None
     if volunteer is not None:
-        signup = (Signup.objects.select_for_update()
-                  .filter(activity=activity, volunteer=volunteer).first())
+        signup = (
+            Signup.objects.select_for_update()
+            .filter(activity=activity, volunteer=volunteer)
+            .first()
+        )
     if signup is None or signup.status == SignupStatus.WAITLISTED:
         raise PermissionDenied(_("您没有报名本活动,不能签到。"), code="not_signed_up")
     if signup.status == SignupStatus.CANCELLED:
@@ -359,7 +418,9 @@ def _own_signup(actor, activity: Activity) -> Signup:
 
 def activity_for_token(token: str) -> Activity:
     parsed = checkin.parse(token)
-    activity = Activity.objects.filter(pk=parsed.activity_id, status=ActivityStatus.PUBLISHED).first()
+    activity = Activity.objects.filter(
+        pk=parsed.activity_id, status=ActivityStatus.PUBLISHED
+    ).first()
     if activity is None:
         raise checkin.BadToken()
     return activity
@@ -395,8 +456,14 @@ def checkout_record(*, actor, token: str, now: dt.datetime | None = None) -> Sig
 
 
 @transaction.atomic
-def attendance_mark(*, actor, signup: Signup, checked_in_at: dt.datetime | None = None,
-                    checked_out_at: dt.datetime | None = None, note: str = "") -> Signup:
+def attendance_mark(
+    *,
+    actor,
+    signup: Signup,
+    checked_in_at: dt.datetime | None = None,
+    checked_out_at: dt.datetime | None = None,
+    note: str = "",
+) -> Signup:
     """The organiser marks a participant present by hand (no phone, flat battery); audited.
     Without times the participant is taken as present for the whole activity."""
     activity = signup.activity
@@ -414,15 +481,28 @@ def attendance_mark(*, actor, signup: Signup, checked_in_at: dt.datetime | None 
         raise ValidationFailed(_("签退时间须晚于签到时间且不晚于活动结束。"))
     if timezone.now() < opens:
         raise ValidationFailed(_("活动尚未开始签到。"))
-    before = {"checked_in_at": str(signup.checked_in_at or ""), "checked_out_at": str(signup.checked_out_at or "")}
+    before = {
+        "checked_in_at": str(signup.checked_in_at or ""),
+        "checked_out_at": str(signup.checked_out_at or ""),
+    }
     signup.checked_in_at, signup.checked_out_at = checked_in_at, checked_out_at
     signup.checkin_method, signup.checked_in_by = CheckinMethod.MANUAL, actor
-    signup.save(update_fields=["checked_in_at", "checked_out_at", "checkin_method", "checked_in_by"])
-    audit_record(actor=actor, action="activity_attendance_mark", obj=signup, detail={
-        "activity": activity.pk, "volunteer": signup.volunteer_id, "before": before,
-        "checked_in_at": str(checked_in_at), "checked_out_at": str(checked_out_at or ""),
-        "note": (note or "")[:200],
-    })
+    signup.save(
+        update_fields=["checked_in_at", "checked_out_at", "checkin_method", "checked_in_by"]
+    )
+    _log(
+        actor=actor,
+        action=ActivityEvent.Action.MARK,
+        obj=signup,
+        detail={
+            "activity": activity.pk,
+            "volunteer": signup.volunteer_id,
+            "before": before,
+            "checked_in_at": str(checked_in_at),
+            "checked_out_at": str(checked_out_at or ""),
+            "note": (note or "")[:200],
+        },
+    )
     return signup
 
 
@@ -436,7 +516,9 @@ def credited_hours(signup: Signup, activity: Activity) -> Decimal:
 
 
 @transaction.atomic
-def activity_credit(*, actor, activity: Activity, now: dt.datetime | None = None) -> list[HoursEntry]:
+def activity_credit(
+    *, actor, activity: Activity, now: dt.datetime | None = None
+) -> list[HoursEntry]:
     """After the end: hours and points for everyone checked in. Idempotent — a sign-up already
     credited is skipped, and the points ledger keeps one entry per cause."""
     now = now or timezone.now()
@@ -448,31 +530,57 @@ def activity_credit(*, actor, activity: Activity, now: dt.datetime | None = None
     if now < activity.ends_at:
         raise ValidationFailed(_("活动结束后才能核算时长。"), code="not_ended")
     signups = list(
-        Signup.objects.filter(activity=activity, status=SignupStatus.CONFIRMED, checked_in_at__isnull=False,
-                              hours_entry__isnull=True)
-        .select_related("volunteer__member")
+        Signup.objects.filter(
+            activity=activity,
+            status=SignupStatus.CONFIRMED,
+            checked_in_at__isnull=False,
+            hours_entry__isnull=True,
+        ).select_related("volunteer__member")
     )
     served_on = timezone.localtime(activity.starts_at).date()
     created = []
     for signup in signups:
         hours = credited_hours(signup, activity)
         entry = HoursEntry.objects.create(
-            volunteer=signup.volunteer, signup=signup, activity=activity, team_id=activity.team_id,
-            area_id=activity.area_id, hours=hours, served_on=served_on, actor=actor,
+            volunteer=signup.volunteer,
+            signup=signup,
+            activity=activity,
+            team_id=activity.team_id,
+            area_id=activity.area_id,
+            hours=hours,
+            served_on=served_on,
+            actor=actor,
         )
         created.append(entry)
         member = signup.volunteer.member
         if member is not None:
-            points_award(actor=actor, event=PointsEvent.ACTIVITY_ATTENDED, member=member, source=signup,
-                         occurred_at=activity.ends_at, note=activity.title[:100])
+            points_award(
+                actor=actor,
+                event=PointsEvent.ACTIVITY_ATTENDED,
+                member=member,
+                source=signup,
+                occurred_at=activity.ends_at,
+                note=activity.title[:100],
+            )
             if hours > 0:
-                points_award(actor=actor, event=PointsEvent.VOLUNTEER_HOUR, member=member, source=signup,
-                             occurred_at=activity.ends_at, quantity=hours, note=activity.title[:100])
+                points_award(
+                    actor=actor,
+                    event=PointsEvent.VOLUNTEER_HOUR,
+                    member=member,
+                    source=signup,
+                    occurred_at=activity.ends_at,
+                    quantity=hours,
+                    note=activity.title[:100],
+                )
     if activity.credited_at is None:
         Activity.objects.filter(pk=activity.pk).update(credited_at=now)
     if created:
-        audit_record(actor=actor, action="activity_credit", obj=activity,
-                     detail={"entries": len(created), "hours": str(sum(e.hours for e in created))})
+        _log(
+            actor=actor,
+            action=ActivityEvent.Action.CREDIT,
+            obj=activity,
+            detail={"entries": len(created), "hours": str(sum(e.hours for e in created))},
+        )
     return created
 
 
@@ -481,8 +589,10 @@ def credit_ended(*, actor=None, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     pending = Activity.objects.filter(
-        status=ActivityStatus.PUBLISHED, ends_at__lte=now,
-        signups__status=SignupStatus.CONFIRMED, signups__checked_in_at__isnull=False,
+        status=ActivityStatus.PUBLISHED,
+        ends_at__lte=now,
+        signups__status=SignupStatus.CONFIRMED,
+        signups__checked_in_at__isnull=False,
         signups__hours_entry__isnull=True,
     ).distinct()
     for activity in pending:
@@ -507,8 +617,15 @@ def _require_team_manager(actor, team: VolunteerTeam) -> None:
 
 
 @transaction.atomic
-def team_create(*, actor, name: str, area: Area, unit=None, description: str = "",
-                leader: Volunteer | None = None) -> VolunteerTeam:
+def team_create(
+    *,
+    actor,
+    name: str,
+    area: Area,
+    unit=None,
+    description: str = "",
+    leader: Volunteer | None = None,
+) -> VolunteerTeam:
     if area is None or area.level != Area.Level.COMMUNITY:
         raise ValidationFailed(_("服务队须属于一个社区。"))
     require_scope(actor, area, CHANGE)
@@ -517,13 +634,17 @@ def team_create(*, actor, name: str, area: Area, unit=None, description: str = "
     name = _text(name, _("队名"), 100)
     if VolunteerTeam.objects.filter(area=area, name=name).exists():
         raise Conflict(_("该社区已有同名服务队。"))
-    team = VolunteerTeam.objects.create(name=name, area=area, unit=unit,
-                                        description=_text(description, _("简介"), 2000, required=False))
+    team = VolunteerTeam.objects.create(
+        name=name,
+        area=area,
+        unit=unit,
+        description=_text(description, _("简介"), 2000, required=False),
+    )
     if leader is not None:
         _join(team, leader, TeamRole.LEADER)
         team.leader = leader
         team.save(update_fields=["leader"])
-    audit_record(actor=actor, action="volunteer_team_create", obj=team)
+    _log(actor=actor, action=ActivityEvent.Action.TEAM_CREATE, obj=team)
     return team
 
 
@@ -546,30 +667,46 @@ def _check_post_slots(post: Post | None) -> None:
 
 
 @transaction.atomic
-def team_add_member(*, actor, team: VolunteerTeam, volunteer: Volunteer, post: Post | None = None,
-                    leader: bool = False) -> TeamMembership:
+def team_add_member(
+    *,
+    actor,
+    team: VolunteerTeam,
+    volunteer: Volunteer,
+    post: Post | None = None,
+    leader: bool = False,
+) -> TeamMembership:
     require_scope(actor, team, CHANGE)
     require_scope(actor, volunteer, VIEW)
     if post is not None and post.team_id != team.pk:
         raise ValidationFailed(_("岗位不属于该服务队。"))
     VolunteerTeam.objects.select_for_update().filter(pk=team.pk).first()
-    if TeamMembership.objects.filter(team=team, volunteer=volunteer).exists() and not leader and post is None:
+    if (
+        TeamMembership.objects.filter(team=team, volunteer=volunteer).exists()
+        and not leader
+        and post is None
+    ):
         raise Conflict(_("已是该队队员。"))
     _check_post_slots(post)
     membership = _join(team, volunteer, TeamRole.LEADER if leader else TeamRole.MEMBER, post)
     if leader:
-        TeamMembership.objects.filter(team=team, role=TeamRole.LEADER).exclude(pk=membership.pk).update(
-            role=TeamRole.MEMBER)
+        TeamMembership.objects.filter(team=team, role=TeamRole.LEADER).exclude(
+            pk=membership.pk
+        ).update(role=TeamRole.MEMBER)
         team.leader = volunteer
         team.save(update_fields=["leader"])
-    audit_record(actor=actor, action="volunteer_team_member_add", obj=team,
-                 detail={"volunteer": volunteer.pk, "leader": leader, "post": post.pk if post else None})
+    _log(
+        actor=actor,
+        action=ActivityEvent.Action.TEAM_MEMBER_ADD,
+        obj=team,
+        detail={"volunteer": volunteer.pk, "leader": leader, "post": post.pk if post else None},
+    )
     return membership
 
 
 @transaction.atomic
-def post_create(*, actor, team: VolunteerTeam, kind: str, title: str, requirements: str = "",
-                slots: int = 1) -> Post:
+def post_create(
+    *, actor, team: VolunteerTeam, kind: str, title: str, requirements: str = "", slots: int = 1
+) -> Post:
     _require_team_manager(actor, team)
     if kind not in PostKind.values:
         raise ValidationFailed(_("未知的岗位类型。"))
@@ -579,14 +716,26 @@ def post_create(*, actor, team: VolunteerTeam, kind: str, title: str, requiremen
         raise ValidationFailed(_("名额须为整数。")) from None
     if not 1 <= slots <= 1000:
         raise ValidationFailed(_("名额须在 1 到 1000 之间。"))
-    return Post.objects.create(team=team, kind=kind, title=_text(title, _("岗位名称"), 100),
-                               requirements=_text(requirements, _("岗位要求"), 500, required=False),
-                               slots=slots)
+    return Post.objects.create(
+        team=team,
+        kind=kind,
+        title=_text(title, _("岗位名称"), 100),
+        requirements=_text(requirements, _("岗位要求"), 500, required=False),
+        slots=slots,
+    )
 
 
 @transaction.atomic
-def recruitment_publish(*, actor, team: VolunteerTeam, title: str, slots: int, closes_at: dt.datetime,
-                        post: Post | None = None, description: str = "") -> Recruitment:
+def recruitment_publish(
+    *,
+    actor,
+    team: VolunteerTeam,
+    title: str,
+    slots: int,
+    closes_at: dt.datetime,
+    post: Post | None = None,
+    description: str = "",
+) -> Recruitment:
     _require_team_manager(actor, team)
     if post is not None and post.team_id != team.pk:
         raise ValidationFailed(_("岗位不属于该服务队。"))
@@ -598,9 +747,15 @@ def recruitment_publish(*, actor, team: VolunteerTeam, title: str, slots: int, c
         raise ValidationFailed(_("招募人数须在 1 到 1000 之间。"))
     if closes_at is None or closes_at <= timezone.now():
         raise ValidationFailed(_("截止时间须晚于现在。"))
-    return Recruitment.objects.create(team=team, post=post, title=_text(title, _("标题"), 100),
-                                      description=_text(description, _("说明"), 2000, required=False),
-                                      slots=slots, closes_at=closes_at, created_by=actor)
+    return Recruitment.objects.create(
+        team=team,
+        post=post,
+        title=_text(title, _("标题"), 100),
+        description=_text(description, _("说明"), 2000, required=False),
+        slots=slots,
+        closes_at=closes_at,
+        created_by=actor,
+    )
 
 
 @transaction.atomic
@@ -610,21 +765,31 @@ def recruitment_apply(*, actor, recruitment: Recruitment, note: str = "") -> Rec
         raise PermissionDenied(_("请先登记为志愿者再报名。"))
     if not recruitment.open or recruitment.closes_at < timezone.now():
         raise ValidationFailed(_("招募已结束。"), code="recruitment_closed")
-    if TeamMembership.objects.filter(team_id=recruitment.team_id, volunteer=volunteer).exists() and \
-            recruitment.post_id is None:
+    if (
+        TeamMembership.objects.filter(team_id=recruitment.team_id, volunteer=volunteer).exists()
+        and recruitment.post_id is None
+    ):
         raise Conflict(_("您已是该队队员。"))
     if RecruitmentApplication.objects.filter(recruitment=recruitment, volunteer=volunteer).exists():
         raise Conflict(_("您已申请过。"), code="already_applied")
-    return RecruitmentApplication.objects.create(recruitment=recruitment, volunteer=volunteer,
-                                                 note=_text(note, _("申请说明"), 500, required=False))
+    return RecruitmentApplication.objects.create(
+        recruitment=recruitment,
+        volunteer=volunteer,
+        note=_text(note, _("申请说明"), 500, required=False),
+    )
 
 
 @transaction.atomic
-def application_decide(*, actor, application: RecruitmentApplication, accept: bool) -> RecruitmentApplication:
+def application_decide(
+    *, actor, application: RecruitmentApplication, accept: bool
+) -> RecruitmentApplication:
     """The team leader (or the community's staff) accepts or rejects; accepting adds the volunteer
     to the team (on the call's post) while the call has places left."""
-    recruitment = Recruitment.objects.select_for_update().select_related("team__leader__member", "post").get(
-        pk=application.recruitment_id)
+    recruitment = (
+        Recruitment.objects.select_for_update(of=("self",))
+        .select_related("team__leader__member", "post")
+        .get(pk=application.recruitment_id)
+    )
     _require_team_manager(actor, recruitment.team)
     application = RecruitmentApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != ApplicationStatus.PENDING:
@@ -638,13 +803,26 @@ def application_decide(*, actor, application: RecruitmentApplication, accept: bo
     application.status = ApplicationStatus.ACCEPTED if accept else ApplicationStatus.REJECTED
     application.decided_by, application.decided_at = actor, timezone.now()
     application.save(update_fields=["status", "decided_by", "decided_at"])
-    audit_record(actor=actor, action="recruitment_decide", obj=application, detail={"accept": accept})
+    _log(
+        actor=actor,
+        action=ActivityEvent.Action.RECRUITMENT_DECIDE,
+        obj=application,
+        detail={"accept": accept},
+    )
     return application
 
 
 @transaction.atomic
-def training_record(*, actor, area: Area, title: str, held_on: dt.date, hours, volunteers,
-                    team: VolunteerTeam | None = None) -> Training:
+def training_record(
+    *,
+    actor,
+    area: Area,
+    title: str,
+    held_on: dt.date,
+    hours,
+    volunteers,
+    team: VolunteerTeam | None = None,
+) -> Training:
     """A training session and who attended (training hours are kept apart from service hours)."""
     if area is None or area.level != Area.Level.COMMUNITY:
         raise ValidationFailed(_("培训须属于一个社区。"))
@@ -660,11 +838,24 @@ def training_record(*, actor, area: Area, title: str, held_on: dt.date, hours, v
     volunteers = list(volunteers)
     if not volunteers:
         raise ValidationFailed(_("请选择参训志愿者。"))
-    training = Training.objects.create(area=area, team=team, title=_text(title, _("培训主题"), 100),
-                                       held_on=held_on, hours=hours, created_by=actor)
-    TrainingAttendance.objects.bulk_create(
-        [TrainingAttendance(training=training, volunteer=v, hours=hours) for v in {v.pk: v for v in volunteers}.values()]
+    training = Training.objects.create(
+        area=area,
+        team=team,
+        title=_text(title, _("培训主题"), 100),
+        held_on=held_on,
+        hours=hours,
+        created_by=actor,
     )
-    audit_record(actor=actor, action="volunteer_training_record", obj=training,
-                 detail={"volunteers": len(volunteers)})
+    TrainingAttendance.objects.bulk_create(
+        [
+            TrainingAttendance(training=training, volunteer=v, hours=hours)
+            for v in {v.pk: v for v in volunteers}.values()
+        ]
+    )
+    _log(
+        actor=actor,
+        action=ActivityEvent.Action.TRAINING_RECORD,
+        obj=training,
+        detail={"volunteers": len(volunteers)},
+    )
     return training

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/qr.json", views.activity_qr_json, name="qr_json"),
     path("<int:pk>/roster.csv", views.roster_csv, name="roster_csv"),
     path("<int:pk>/credit/", views.activity_credit, name="credit"),
+    path("<int:pk>/enrol/", views.activity_enrol, name="enrol"),
     path("<int:pk>/cancel/", views.activity_cancel, name="cancel"),
     path("<int:pk>/mark/<int:signup_pk>/", views.attendance_mark, name="mark"),
     path("volunteers/", views.volunteer_list, name="volunteers"),

@@ -47,16 +47,25 @@ def _require_staff(user) -> None:
 def index(request):
     if not selectors.is_staff_user(request.user):
         return redirect("activities:open")
-    when = request.GET.get("when") if request.GET.get("when") in ("upcoming", "past", "all") else "upcoming"
-    page = Paginator(selectors.activity_list(user=request.user, when=when), 30).get_page(request.GET.get("page"))
+    when = (
+        request.GET.get("when")
+        if request.GET.get("when") in ("upcoming", "past", "all")
+        else "upcoming"
+    )
+    page = Paginator(selectors.activity_list(user=request.user, when=when), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "activities/index.html", {"page": page, "when": when})
 
 
 @login_required
 def activity_new(request):
     _require_staff(request.user)
-    form = forms.ActivityForm(request.POST or None, areas=selectors.publish_areas(user=request.user),
-                              teams=selectors.team_list(user=request.user))
+    form = forms.ActivityForm(
+        request.POST or None,
+        areas=selectors.publish_areas(user=request.user),
+        teams=selectors.team_list(user=request.user),
+    )
     if request.method == "POST":
         if form.is_valid():
             d = dict(form.cleaned_data)
@@ -77,12 +86,26 @@ def activity_detail(request, pk):
     activity = selectors.activity_get(user=request.user, pk=pk)
     signups = list(selectors.roster(user=request.user, activity=activity))
     now = timezone.now()
-    return render(request, "activities/activity_detail.html", {
-        "activity": activity, "signups": signups, "now": now,
-        "checkin_open": checkin.in_window(activity, now),
-        "ended": now >= activity.ends_at,
-        "checked_in": sum(1 for s in signups if s.checked_in_at and s.status == "confirmed"),
-    })
+    enrolled = {s.volunteer_id for s in signups if s.status != "cancelled"}
+    candidates = [
+        v
+        for v in Volunteer.objects.restrict(request.user).filter(active=True).order_by("name")[:500]
+        if v.pk not in enrolled
+    ]
+    return render(
+        request,
+        "activities/activity_detail.html",
+        {
+            "activity": activity,
+            "signups": signups,
+            "now": now,
+            "checkin_open": checkin.in_window(activity, now),
+            "ended": now >= activity.ends_at,
+            "checked_in": sum(1 for s in signups if s.checked_in_at and s.status == "confirmed"),
+            "candidates": candidates,
+            "events": selectors.activity_events(user=request.user, activity=activity),
+        },
+    )
 
 
 @login_required
@@ -90,17 +113,26 @@ def activity_detail(request, pk):
 def activity_qr(request, pk):
     """The organiser's screen at the venue: the current code, replaced every step by the script."""
     activity = selectors.activity_get(user=request.user, pk=pk, action="change")
-    return render(request, "activities/qr.html", {"activity": activity, "code": _code(request, activity)})
+    return render(
+        request, "activities/qr.html", {"activity": activity, "code": _code(request, activity)}
+    )
 
 
 def _code(request, activity) -> dict:
     now = timezone.now()
     if not checkin.in_window(activity, now):
         return {"open": False, "opens": checkin.window(activity)[0]}
-    url = request.build_absolute_uri(reverse("activities:checkin", args=[checkin.make_token(activity, now)]))
+    url = request.build_absolute_uri(
+        reverse("activities:checkin", args=[checkin.make_token(activity, now)])
+    )
     svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
-    return {"open": True, "url": url, "svg": svg, "seconds_left": checkin.seconds_left(now),
-            "step": checkin.STEP_SECONDS}
+    return {
+        "open": True,
+        "url": url,
+        "svg": svg,
+        "seconds_left": checkin.seconds_left(now),
+        "step": checkin.STEP_SECONDS,
+    }
 
 
 @login_required
@@ -110,26 +142,56 @@ def activity_qr_json(request, pk):
     code = _code(request, activity)
     if not code["open"]:
         return JsonResponse({"open": False, "message": _("不在签到时间内。")})
-    return JsonResponse({"open": True, "url": code["url"], "svg": code["svg"],
-                         "seconds_left": code["seconds_left"], "step": code["step"]})
+    return JsonResponse(
+        {
+            "open": True,
+            "url": code["url"],
+            "svg": code["svg"],
+            "seconds_left": code["seconds_left"],
+            "step": code["step"],
+        }
+    )
 
 
 @login_required
 @require_POST
 def attendance_mark(request, pk, signup_pk):
     activity = selectors.activity_get(user=request.user, pk=pk, action="change")
-    signup = Signup.objects.restrict(request.user, "change").filter(pk=signup_pk, activity=activity).first()
+    signup = (
+        Signup.objects.restrict(request.user, "change")
+        .filter(pk=signup_pk, activity=activity)
+        .first()
+    )
     if signup is None:
         raise NotFound()
-    in_at = parse_datetime(request.POST.get("checked_in_at") or "") if request.POST.get("checked_in_at") else None
-    out_at = parse_datetime(request.POST.get("checked_out_at") or "") if request.POST.get("checked_out_at") else None
-    if in_at is not None and timezone.is_naive(in_at):
-        in_at = timezone.make_aware(in_at)
-    if out_at is not None and timezone.is_naive(out_at):
-        out_at = timezone.make_aware(out_at)
-    services.attendance_mark(actor=request.user, signup=signup, checked_in_at=in_at, checked_out_at=out_at,
-                             note=request.POST.get("note", ""))
+    in_at = _posted_time(request, "checked_in_at")
+    out_at = _posted_time(request, "checked_out_at")
+    services.attendance_mark(
+        actor=request.user,
+        signup=signup,
+        checked_in_at=in_at,
+        checked_out_at=out_at,
+        note=request.POST.get("note", ""),
+    )
     messages.success(request, _("已补录 %(name)s 的签到。") % {"name": signup.volunteer.name})
+    return redirect("activities:detail", activity.pk)
+
+
+@login_required
+@require_POST
+def activity_enrol(request, pk):
+    """The organiser signs up someone who phoned in (the cap and the audience still hold)."""
+    activity = selectors.activity_get(user=request.user, pk=pk, action="change")
+    raw = request.POST.get("volunteer", "")
+    volunteer = (
+        Volunteer.objects.restrict(request.user).filter(pk=int(raw)).first()
+        if raw.isdigit()
+        else None
+    )
+    if volunteer is None:
+        raise NotFound()
+    services.signup_by_organiser(actor=request.user, activity=activity, volunteer=volunteer)
+    messages.success(request, _("已为 %(name)s 报名。") % {"name": volunteer.name})
     return redirect("activities:detail", activity.pk)
 
 
@@ -146,7 +208,9 @@ def activity_credit(request, pk):
 @require_POST
 def activity_cancel(request, pk):
     activity = selectors.activity_get(user=request.user, pk=pk, action="change")
-    services.activity_cancel(actor=request.user, activity=activity, reason=request.POST.get("reason", ""))
+    services.activity_cancel(
+        actor=request.user, activity=activity, reason=request.POST.get("reason", "")
+    )
     messages.success(request, _("活动已取消。"))
     return redirect("activities:detail", activity.pk)
 
@@ -159,17 +223,55 @@ def roster_csv(request, pk):
     response["Content-Disposition"] = f'attachment; filename="activity-{activity.pk}-roster.csv"'
     response.write("\ufeff")
     w = csv.writer(response)
-    w.writerow([_("姓名"), _("身份"), _("手机号"), _("状态"), _("签到时间"), _("签退时间"), _("签到方式"), _("时长")])
+    w.writerow(
+        [
+            _("姓名"),
+            _("身份"),
+            _("手机号"),
+            _("状态"),
+            _("签到时间"),
+            _("签退时间"),
+            _("签到方式"),
+            _("时长"),
+        ]
+    )
     for s in rows:
         v = s.volunteer
         phone = v.member.phone_masked if v.member_id else v.phone_masked
         entry = getattr(s, "hours_entry", None)
-        w.writerow([v.name, _("党员") if v.member_id else _("志愿者"), phone, s.get_status_display(),
-                    _fmt(s.checked_in_at), _fmt(s.checked_out_at), s.get_checkin_method_display(),
-                    entry.hours if entry else ""])
-    audit_record(actor=request.user, action="export", obj=activity, detail={"what": "activity_roster"},
-                 request=request)
+        w.writerow(
+            [
+                v.name,
+                _("党员") if v.member_id else _("志愿者"),
+                phone,
+                s.get_status_display(),
+                _fmt(s.checked_in_at),
+                _fmt(s.checked_out_at),
+                s.get_checkin_method_display(),
+                entry.hours if entry else "",
+            ]
+        )
+    audit_record(
+        actor=request.user,
+        action="export",
+        obj=activity,
+        detail={"what": "activity_roster"},
+        request=request,
+    )
     return response
+
+
+def _posted_time(request, name):
+    raw = (request.POST.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationFailed(_("时间格式不正确。"))
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def _fmt(value) -> str:
@@ -183,8 +285,12 @@ def _fmt(value) -> str:
 def volunteer_list(request):
     _require_staff(request.user)
     q = request.GET.get("q", "")
-    page = Paginator(selectors.volunteer_list(user=request.user, q=q), 50).get_page(request.GET.get("page"))
-    form = forms.VolunteerForm(request.POST or None, areas=selectors.community_choices(user=request.user))
+    page = Paginator(selectors.volunteer_list(user=request.user, q=q), 50).get_page(
+        request.GET.get("page")
+    )
+    form = forms.VolunteerForm(
+        request.POST or None, areas=selectors.community_choices(user=request.user)
+    )
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
@@ -195,8 +301,14 @@ def volunteer_list(request):
                     messages.error(request, _("找不到该登录账号。"))
                     return redirect("activities:volunteers")
             try:
-                services.volunteer_register(actor=request.user, name=d["name"], area=d["area"], phone=d["phone"],
-                                            skills=d["skills"], user=user)
+                services.volunteer_register(
+                    actor=request.user,
+                    name=d["name"],
+                    area=d["area"],
+                    phone=d["phone"],
+                    skills=d["skills"],
+                    user=user,
+                )
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
@@ -212,7 +324,9 @@ def volunteer_list(request):
 @login_required
 def team_list(request):
     _require_staff(request.user)
-    form = forms.TeamForm(request.POST or None, areas=selectors.community_choices(user=request.user))
+    form = forms.TeamForm(
+        request.POST or None, areas=selectors.community_choices(user=request.user)
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -223,7 +337,11 @@ def team_list(request):
                 return redirect("activities:team", team.pk)
         else:
             _form_errors(request, form)
-    return render(request, "activities/teams.html", {"teams": selectors.team_list(user=request.user), "form": form})
+    return render(
+        request,
+        "activities/teams.html",
+        {"teams": selectors.team_list(user=request.user), "form": form},
+    )
 
 
 @login_required
@@ -232,15 +350,20 @@ def team_detail(request, pk):
     staff = VolunteerTeam.objects.restrict(request.user, "change").filter(pk=team.pk).exists()
     detail = selectors.team_detail(team=team)
     posts = team.posts.all()
-    ctx = {"team": team, "staff": staff, **detail,
-           "post_form": forms.PostForm(),
-           "recruit_form": forms.RecruitmentForm(posts=posts),
-           "pending": selectors.pending_count(detail["recruitments"])}
+    ctx = {
+        "team": team,
+        "staff": staff,
+        **detail,
+        "post_form": forms.PostForm(),
+        "recruit_form": forms.RecruitmentForm(posts=posts),
+        "pending": selectors.pending_count(detail["recruitments"]),
+    }
     if staff:
         volunteers = Volunteer.objects.restrict(request.user).filter(active=True).order_by("name")
         ctx["member_form"] = forms.MemberAddForm(volunteers=volunteers, posts=posts)
         ctx["training_form"] = forms.TrainingForm(
-            volunteers=Volunteer.objects.filter(memberships__team=team).order_by("name"))
+            volunteers=Volunteer.objects.filter(memberships__team=team).order_by("name")
+        )
     return render(request, "activities/team_detail.html", ctx)
 
 
@@ -260,14 +383,20 @@ def team_action(request, pk, what):
             services.recruitment_publish(actor=request.user, team=team, **form.cleaned_data)
             messages.success(request, _("招募已发布。"))
     elif what == "member":
-        form = forms.MemberAddForm(request.POST, volunteers=Volunteer.objects.restrict(request.user), posts=posts)
+        form = forms.MemberAddForm(
+            request.POST, volunteers=Volunteer.objects.restrict(request.user), posts=posts
+        )
         if form.is_valid():
             services.team_add_member(actor=request.user, team=team, **form.cleaned_data)
             messages.success(request, _("队员已加入。"))
     elif what == "training":
-        form = forms.TrainingForm(request.POST, volunteers=Volunteer.objects.filter(memberships__team=team))
+        form = forms.TrainingForm(
+            request.POST, volunteers=Volunteer.objects.filter(memberships__team=team)
+        )
         if form.is_valid():
-            services.training_record(actor=request.user, area=team.area, team=team, **form.cleaned_data)
+            services.training_record(
+                actor=request.user, area=team.area, team=team, **form.cleaned_data
+            )
             messages.success(request, _("培训记录已保存。"))
     else:
         raise NotFound()
@@ -279,7 +408,9 @@ def team_action(request, pk, what):
 @login_required
 @require_POST
 def application_decide(request, pk):
-    application = RecruitmentApplication.objects.select_related("recruitment__team").filter(pk=pk).first()
+    application = (
+        RecruitmentApplication.objects.select_related("recruitment__team").filter(pk=pk).first()
+    )
     if application is None:
         raise NotFound()
     team = selectors.team_for_manager(user=request.user, pk=application.recruitment.team_id)
@@ -303,7 +434,11 @@ def stats(request):
     _require_staff(request.user)
     form, start, end = _period(request)
     data = selectors.hours_stats(user=request.user, start=start, end=end)
-    return render(request, "activities/stats.html", {"form": form, "data": data, "query": request.GET.urlencode()})
+    return render(
+        request,
+        "activities/stats.html",
+        {"form": form, "data": data, "query": request.GET.urlencode()},
+    )
 
 
 @login_required
@@ -322,11 +457,26 @@ def hours_csv(request):
     response["Content-Disposition"] = 'attachment; filename="volunteer-hours.csv"'
     response.write("\ufeff")
     w = csv.writer(response)
-    w.writerow([_("服务日期"), _("志愿者"), _("身份"), _("活动"), _("服务队"), _("区划"), _("时长")])
-    for e in selectors.hours_export_rows(user=request.user, start=start, end=end).iterator(chunk_size=2000):
-        w.writerow([e.served_on, e.volunteer.name, _("党员") if e.volunteer.member_id else _("志愿者"),
-                    e.activity.title, e.team.name if e.team_id else "", e.area.name, e.hours])
-    audit_record(actor=request.user, action="export", detail={"what": "volunteer_hours"}, request=request)
+    w.writerow(
+        [_("服务日期"), _("志愿者"), _("身份"), _("活动"), _("服务队"), _("区划"), _("时长")]
+    )
+    for e in selectors.hours_export_rows(user=request.user, start=start, end=end).iterator(
+        chunk_size=2000
+    ):
+        w.writerow(
+            [
+                e.served_on,
+                e.volunteer.name,
+                _("党员") if e.volunteer.member_id else _("志愿者"),
+                e.activity.title,
+                e.team.name if e.team_id else "",
+                e.area.name,
+                e.hours,
+            ]
+        )
+    audit_record(
+        actor=request.user, action="export", detail={"what": "volunteer_hours"}, request=request
+    )
     return response
 
 
@@ -335,17 +485,24 @@ def hours_csv(request):
 
 @login_required
 def open_list(request):
-    return render(request, "activities/open_list.html", {
-        "activities": selectors.open_activities(user=request.user),
-        "is_staff": selectors.is_staff_user(request.user),
-        "participant": services.participant_for(request.user) or getattr(request.user, "party_member", None),
-    })
+    return render(
+        request,
+        "activities/open_list.html",
+        {
+            "activities": selectors.open_activities(user=request.user),
+            "is_staff": selectors.is_staff_user(request.user),
+            "participant": services.participant_for(request.user)
+            or getattr(request.user, "party_member", None),
+        },
+    )
 
 
 @login_required
 def open_detail(request, pk):
     activity = selectors.open_activity(user=request.user, pk=pk)
-    return render(request, "activities/open_detail.html", {"activity": activity, "now": timezone.now()})
+    return render(
+        request, "activities/open_detail.html", {"activity": activity, "now": timezone.now()}
+    )
 
 
 @login_required
@@ -364,7 +521,11 @@ def signup(request, pk):
 @require_POST
 def signup_cancel(request, pk):
     volunteer = services.participant_for(request.user)
-    s = Signup.objects.filter(pk=pk, volunteer=volunteer).select_related("activity").first() if volunteer else None
+    s = (
+        Signup.objects.filter(pk=pk, volunteer=volunteer).select_related("activity").first()
+        if volunteer
+        else None
+    )
     if s is None:
         raise NotFound()
     services.signup_cancel(actor=request.user, signup=s)
@@ -386,7 +547,9 @@ def checkin_page(request, token):
     except ApplicationError as exc:
         error = exc.message
     volunteer = services.participant_for(request.user)
-    signup = Signup.objects.filter(activity=activity, volunteer=volunteer).first() if volunteer else None
+    signup = (
+        Signup.objects.filter(activity=activity, volunteer=volunteer).first() if volunteer else None
+    )
     state = None
     if request.method == "POST" and error is None:
         try:
@@ -398,22 +561,39 @@ def checkin_page(request, token):
                 state = "already" if already else "checked_in"
         except ApplicationError as exc:
             error = exc.message
-    return render(request, "activities/checkin.html", {
-        "activity": activity, "signup": signup, "error": error, "state": state, "token": token,
-    }, status=200)
+    return render(
+        request,
+        "activities/checkin.html",
+        {
+            "activity": activity,
+            "signup": signup,
+            "error": error,
+            "state": state,
+            "token": token,
+        },
+        status=200,
+    )
 
 
 @login_required
 def mine(request):
-    return render(request, "activities/mine.html", {
-        **selectors.my_overview(user=request.user),
-        "led": selectors.led_teams(user=request.user),
-    })
+    return render(
+        request,
+        "activities/mine.html",
+        {
+            **selectors.my_overview(user=request.user),
+            "led": selectors.led_teams(user=request.user),
+        },
+    )
 
 
 @login_required
 def recruit_list(request):
-    return render(request, "activities/recruit_list.html", {"calls": selectors.open_recruitments(user=request.user)})
+    return render(
+        request,
+        "activities/recruit_list.html",
+        {"calls": selectors.open_recruitments(user=request.user)},
+    )
 
 
 @login_required
@@ -424,7 +604,8 @@ def recruit_apply(request, pk):
     call = Recruitment.objects.filter(pk=pk, open=True).first()
     if call is None:
         raise NotFound()
-    services.recruitment_apply(actor=request.user, recruitment=call, note=request.POST.get("note", ""))
+    services.recruitment_apply(
+        actor=request.user, recruitment=call, note=request.POST.get("note", "")
+    )
     messages.success(request, _("申请已提交,等待队长审核。"))
     return redirect("activities:recruit")
-

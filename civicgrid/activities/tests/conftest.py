@@ -26,28 +26,48 @@ class Crowd:
         self.member_b.refresh_from_db()
         self.vol_user = make_user(username="vol_a")
         self.volunteer_a = services.volunteer_register(
-            actor=tiny.staff_a, name="陈志愿", area=tiny.community_a, phone="13512345678",
-            user=self.vol_user, skills="急救",
+            actor=tiny.staff_a,
+            name="陈志愿",
+            area=tiny.community_a,
+            phone="13512345678",
+            user=self.vol_user,
+            skills="急救",
         )
         self.plain_user = make_user(username="plain")
 
-    def activity(self, *, actor=None, area=None, start_in=dt.timedelta(days=2), length=dt.timedelta(hours=3),
-                 **kw):
+    def activity(
+        self,
+        *,
+        actor=None,
+        area=None,
+        start_in=dt.timedelta(days=2),
+        length=dt.timedelta(hours=3),
+        **kw,
+    ):
         now = timezone.now()
         starts = now + start_in
         defaults = dict(
-            kind="volunteer", title="关爱独居老人", place="东门社区党群服务中心",
-            starts_at=starts, ends_at=starts + length,
+            kind="volunteer",
+            title="关爱独居老人",
+            place="东门社区党群服务中心",
+            starts_at=starts,
+            ends_at=starts + length,
             signup_opens_at=now - dt.timedelta(days=1),
-            signup_closes_at=min(starts, now + start_in) if start_in > dt.timedelta(0) else starts + length,
-            cancel_until=(starts - dt.timedelta(hours=2)) if start_in > dt.timedelta(hours=3) else None,
-            capacity=10, hours=2,
+            signup_closes_at=min(starts, now + start_in)
+            if start_in > dt.timedelta(0)
+            else starts + length,
+            cancel_until=(starts - dt.timedelta(hours=2))
+            if start_in > dt.timedelta(hours=3)
+            else None,
+            capacity=10,
+            hours=2,
         )
         defaults.update(kw)
         if defaults["cancel_until"] is None:
             defaults["cancel_until"] = defaults["signup_closes_at"]
-        return services.activity_publish(actor=actor or self.tiny.staff_a, area=area or self.tiny.community_a,
-                                         **defaults)
+        return services.activity_publish(
+            actor=actor or self.tiny.staff_a, area=area or self.tiny.community_a, **defaults
+        )
 
 
 @pytest.fixture

@@ -36,15 +36,21 @@ def login(page, base, username):
 
 def test_member_signs_up_checks_in_and_sees_hours(live_server, browser, phone_page, tiny):  # noqa: F811
     crowd = Crowd(tiny)
-    activity = crowd.activity(start_in=-dt.timedelta(minutes=10), length=dt.timedelta(hours=2, minutes=10),
-                              title="楼道清洁志愿服务", capacity=3)
+    activity = crowd.activity(
+        start_in=-dt.timedelta(minutes=10),
+        length=dt.timedelta(hours=2, minutes=10),
+        title="楼道清洁志愿服务",
+        capacity=3,
+    )
     problems = []
     phone_page.on("pageerror", lambda exc: problems.append(str(exc)))
     phone_page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     base = live_server.url
 
     login(phone_page, base, "member_a")
-    phone_page.goto(base + "/activities/")  # a member without a staff role lands on the sign-up list
+    phone_page.goto(
+        base + "/activities/"
+    )  # a member without a staff role lands on the sign-up list
     phone_page.get_by_role("link", name="楼道清洁志愿服务").click()
     phone_page.get_by_role("button", name="报名").click()
     assert "已报名" in phone_page.locator("#my-signup").inner_text()
@@ -70,12 +76,18 @@ def test_member_signs_up_checks_in_and_sees_hours(live_server, browser, phone_pa
 
     # The activity ends (moved into the past), and the organiser credits it.
     end = timezone.now() - dt.timedelta(minutes=1)
-    Activity.objects.filter(pk=activity.pk).update(starts_at=end - dt.timedelta(hours=2), ends_at=end)
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=end - dt.timedelta(hours=2), ends_at=end
+    )
     Signup.objects.filter(activity=activity).update(checked_in_at=end - dt.timedelta(hours=2))
     organiser.goto(f"{base}/activities/{activity.pk}/")
     organiser.get_by_role("button", name="核算时长和积分").click()
     organiser.wait_for_selector(".msg-success")
     assert "2.0" in organiser.locator("#roster").inner_text()
+    organiser.goto(f"{base}/activities/stats/")
+    organiser.wait_for_selector("#hours-chart[data-ready='1'] canvas")
+    assert organiser.locator("#total-hours").inner_text() == "2.0"
+    shot(organiser, "stats")
     desk.close()
 
     phone_page.goto(base + "/activities/mine/")

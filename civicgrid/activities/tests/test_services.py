@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from civicgrid.activities import checkin, services
 from civicgrid.activities.choices import SignupStatus, star_level
-from civicgrid.activities.models import Activity, HoursEntry, Signup, Volunteer
-from civicgrid.core.audit import AuditLog
+from civicgrid.activities.models import Activity, ActivityEvent, HoursEntry, Signup, Volunteer
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from civicgrid.party.choices import PointsEvent
 from civicgrid.party.models import PointsEntry
@@ -27,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 def running(crowd, **kw):
     """An activity that started ten minutes ago and runs two more hours."""
-    return crowd.activity(start_in=-dt.timedelta(minutes=10), length=dt.timedelta(hours=2, minutes=10), **kw)
+    return crowd.activity(
+        start_in=-dt.timedelta(minutes=10), length=dt.timedelta(hours=2, minutes=10), **kw
+    )
 
 
 # --- publishing ---------------------------------------------------------------------------------
@@ -70,9 +71,17 @@ def test_publish_refuses_bad_input(crowd, change, message):
 def test_publish_refuses_end_before_start(crowd):
     now = timezone.now()
     with pytest.raises(ValidationFailed):
-        services.activity_publish(actor=crowd.tiny.staff_a, area=crowd.tiny.community_a, kind="volunteer",
-                                  title="t", place="p", starts_at=now + dt.timedelta(hours=3),
-                                  ends_at=now + dt.timedelta(hours=2), capacity=3, hours=1)
+        services.activity_publish(
+            actor=crowd.tiny.staff_a,
+            area=crowd.tiny.community_a,
+            kind="volunteer",
+            title="t",
+            place="p",
+            starts_at=now + dt.timedelta(hours=3),
+            ends_at=now + dt.timedelta(hours=2),
+            capacity=3,
+            hours=1,
+        )
     assert not Activity.objects.exists()
 
 
@@ -122,7 +131,9 @@ def test_sign_up_window(crowd):
         services.signup_create(actor=crowd.member_user_a, activity=a)
     assert err.value.code == "signup_not_open"
     with pytest.raises(ValidationFailed) as err:
-        services.signup_create(actor=crowd.member_user_a, activity=a, now=a.signup_closes_at + dt.timedelta(seconds=1))
+        services.signup_create(
+            actor=crowd.member_user_a, activity=a, now=a.signup_closes_at + dt.timedelta(seconds=1)
+        )
     assert err.value.code == "signup_closed"
     assert not Signup.objects.exists()
 
@@ -147,7 +158,9 @@ def test_cancel_only_own_and_before_the_cutoff(crowd):
     with pytest.raises(NotFound):
         services.signup_cancel(actor=crowd.member_user_b, signup=s)
     with pytest.raises(ValidationFailed) as err:
-        services.signup_cancel(actor=crowd.member_user_a, signup=s, now=a.cancel_until + dt.timedelta(minutes=1))
+        services.signup_cancel(
+            actor=crowd.member_user_a, signup=s, now=a.cancel_until + dt.timedelta(minutes=1)
+        )
     assert err.value.code == "cancel_closed"
     s.refresh_from_db()
     assert s.status == SignupStatus.CONFIRMED
@@ -186,7 +199,10 @@ def test_two_sign_ups_for_the_last_place_at_the_same_moment(tiny):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=sign_up, args=(u,)) for u in (crowd.member_user_a, crowd.member_user_b)]
+    threads = [
+        threading.Thread(target=sign_up, args=(u,))
+        for u in (crowd.member_user_a, crowd.member_user_b)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -206,10 +222,14 @@ def test_token_rotates_and_expires(crowd):
     now = timezone.now()
     token = checkin.make_token(a, now)
     checkin.verify(a, token, now)
-    checkin.verify(a, token, now + dt.timedelta(seconds=checkin.STEP_SECONDS))  # grace: the next step
+    checkin.verify(
+        a, token, now + dt.timedelta(seconds=checkin.STEP_SECONDS)
+    )  # grace: the next step
     with pytest.raises(checkin.ExpiredToken):
         checkin.verify(a, token, now + dt.timedelta(seconds=2 * checkin.STEP_SECONDS))
-    with pytest.raises(checkin.ExpiredToken):  # a code of the future (a forged step is caught first)
+    with pytest.raises(
+        checkin.ExpiredToken
+    ):  # a code of the future (a forged step is caught first)
         checkin.verify(a, checkin.make_token(a, now + dt.timedelta(minutes=5)), now)
     assert checkin.make_token(a, now + dt.timedelta(seconds=checkin.STEP_SECONDS)) != token
 
@@ -299,7 +319,7 @@ def test_manual_mark_is_scoped_and_audited(crowd):
     assert s.checked_in_at is None
     marked = services.attendance_mark(actor=crowd.tiny.staff_a, signup=s, note="老人没有手机")
     assert marked.checkin_method == "manual" and marked.checked_in_by == crowd.tiny.staff_a
-    log = AuditLog.objects.filter(action="activity_attendance_mark").get()
+    log = ActivityEvent.objects.filter(action="mark").get()
     assert log.object_id == str(s.pk) and log.detail["note"] == "老人没有手机"
 
 
@@ -307,13 +327,18 @@ def test_manual_mark_refuses_times_outside_the_window(crowd):
     a = running(crowd)
     s = services.signup_create(actor=crowd.vol_user, activity=a)
     with pytest.raises(ValidationFailed):
-        services.attendance_mark(actor=crowd.tiny.staff_a, signup=s,
-                                 checked_in_at=a.starts_at - dt.timedelta(hours=5))
+        services.attendance_mark(
+            actor=crowd.tiny.staff_a, signup=s, checked_in_at=a.starts_at - dt.timedelta(hours=5)
+        )
     with pytest.raises(ValidationFailed):
-        services.attendance_mark(actor=crowd.tiny.staff_a, signup=s, checked_in_at=a.starts_at,
-                                 checked_out_at=a.starts_at - dt.timedelta(minutes=1))
+        services.attendance_mark(
+            actor=crowd.tiny.staff_a,
+            signup=s,
+            checked_in_at=a.starts_at,
+            checked_out_at=a.starts_at - dt.timedelta(minutes=1),
+        )
     s.refresh_from_db()
-    assert s.checked_in_at is None and not AuditLog.objects.filter(action="activity_attendance_mark").exists()
+    assert s.checked_in_at is None and not ActivityEvent.objects.filter(action="mark").exists()
 
 
 def test_credit_hours_and_points_once(crowd):
@@ -322,12 +347,19 @@ def test_credit_hours_and_points_once(crowd):
     sign_up_then(crowd, a, crowd.member_user_a, a.starts_at - dt.timedelta(minutes=10))
     # Volunteer: in 30 minutes late, out after one hour -> 1.0 h.
     sv = sign_up_then(crowd, a, crowd.vol_user, a.starts_at + dt.timedelta(minutes=30))
-    services.checkout_record(actor=crowd.vol_user, token=checkin.make_token(a, a.starts_at + dt.timedelta(minutes=90)),
-                             now=a.starts_at + dt.timedelta(minutes=90))
+    services.checkout_record(
+        actor=crowd.vol_user,
+        token=checkin.make_token(a, a.starts_at + dt.timedelta(minutes=90)),
+        now=a.starts_at + dt.timedelta(minutes=90),
+    )
     # Member B signed up but never came: nothing.
-    services.signup_create(actor=crowd.member_user_b, activity=a, now=a.starts_at - dt.timedelta(minutes=5))
+    services.signup_create(
+        actor=crowd.member_user_b, activity=a, now=a.starts_at - dt.timedelta(minutes=5)
+    )
     with pytest.raises(ValidationFailed):
-        services.activity_credit(actor=crowd.tiny.staff_a, activity=a, now=a.ends_at - dt.timedelta(minutes=1))
+        services.activity_credit(
+            actor=crowd.tiny.staff_a, activity=a, now=a.ends_at - dt.timedelta(minutes=1)
+        )
     with pytest.raises(NotFound):
         services.activity_credit(actor=crowd.tiny.staff_b, activity=a)
     entries = services.activity_credit(actor=crowd.tiny.staff_a, activity=a)
@@ -337,7 +369,9 @@ def test_credit_hours_and_points_once(crowd):
     assert len(hours) == 2
     points = PointsEntry.objects.filter(member=crowd.member_a)
     assert sorted(points.values_list("event", "quantity")) == [
-        (PointsEvent.ACTIVITY_ATTENDED, Decimal("1.00")), (PointsEvent.VOLUNTEER_HOUR, Decimal("2.00"))]
+        (PointsEvent.ACTIVITY_ATTENDED, Decimal("1.00")),
+        (PointsEvent.VOLUNTEER_HOUR, Decimal("2.00")),
+    ]
     assert not PointsEntry.objects.filter(member=crowd.member_b).exists()
     # Re-running adds nothing: not hours, not points.
     assert services.activity_credit(actor=crowd.tiny.staff_a, activity=a) == []
@@ -349,7 +383,9 @@ def test_credit_hours_and_points_once(crowd):
 
 def test_credit_ended_picks_up_a_late_manual_mark(crowd):
     a = ended(crowd)
-    s = services.signup_create(actor=crowd.vol_user, activity=a, now=a.starts_at - dt.timedelta(minutes=5))
+    s = services.signup_create(
+        actor=crowd.vol_user, activity=a, now=a.starts_at - dt.timedelta(minutes=5)
+    )
     assert services.credit_ended() == 0  # nobody checked in yet
     services.attendance_mark(actor=crowd.tiny.staff_a, signup=s)
     assert services.credit_ended() == 1
@@ -362,12 +398,28 @@ def test_party_day_without_hours_awards_attendance_only(crowd):
     a = ended(crowd, kind="party_day", hours=0)
     sign_up_then(crowd, a, crowd.member_user_a, a.starts_at)
     services.activity_credit(actor=None, activity=a)
-    assert list(PointsEntry.objects.values_list("event", flat=True)) == [PointsEvent.ACTIVITY_ATTENDED]
+    assert list(PointsEntry.objects.values_list("event", flat=True)) == [
+        PointsEvent.ACTIVITY_ATTENDED
+    ]
     assert HoursEntry.objects.get().hours == 0
 
 
-@pytest.mark.parametrize("hours, stars", [(0, 0), (99.9, 0), (100, 1), (299, 1), (300, 2), (600, 3),
-                                          (999, 3), (1000, 4), (1499.9, 4), (1500, 5), (9000, 5)])
+@pytest.mark.parametrize(
+    "hours, stars",
+    [
+        (0, 0),
+        (99.9, 0),
+        (100, 1),
+        (299, 1),
+        (300, 2),
+        (600, 3),
+        (999, 3),
+        (1000, 4),
+        (1499.9, 4),
+        (1500, 5),
+        (9000, 5),
+    ],
+)
 def test_star_levels(hours, stars):
     assert star_level(hours) == stars
 
@@ -377,12 +429,22 @@ def test_star_levels(hours, stars):
 
 def test_team_post_recruitment_and_leader_decides(crowd):
     t = crowd.tiny
-    team = services.team_create(actor=t.staff_a, name="东门红马甲", area=t.community_a, leader=crowd.volunteer_a)
+    team = services.team_create(
+        actor=t.staff_a, name="东门红马甲", area=t.community_a, leader=crowd.volunteer_a
+    )
     with pytest.raises(NotFound):
         services.team_create(actor=t.staff_b, name="x", area=t.community_a)
-    post = services.post_create(actor=crowd.vol_user, team=team, kind="emergency", title="防汛值守", slots=1)
-    call = services.recruitment_publish(actor=crowd.vol_user, team=team, post=post, title="招募防汛队员", slots=2,
-                                        closes_at=timezone.now() + dt.timedelta(days=3))
+    post = services.post_create(
+        actor=crowd.vol_user, team=team, kind="emergency", title="防汛值守", slots=1
+    )
+    call = services.recruitment_publish(
+        actor=crowd.vol_user,
+        team=team,
+        post=post,
+        title="招募防汛队员",
+        slots=2,
+        closes_at=timezone.now() + dt.timedelta(days=3),
+    )
     app_a = services.recruitment_apply(actor=crowd.member_user_a, recruitment=call, note="会游泳")
     app_b = services.recruitment_apply(actor=crowd.member_user_b, recruitment=call)
     with pytest.raises(Conflict):
@@ -405,15 +467,34 @@ def test_training_record(crowd):
     t = crowd.tiny
     team = services.team_create(actor=t.staff_a, name="东门急救队", area=t.community_a)
     member_vol = services.volunteer_for_member(crowd.member_a)
-    tr = services.training_record(actor=t.staff_a, area=t.community_a, team=team, title="心肺复苏培训",
-                                  held_on=timezone.localdate(), hours="3", volunteers=[crowd.volunteer_a, member_vol])
+    tr = services.training_record(
+        actor=t.staff_a,
+        area=t.community_a,
+        team=team,
+        title="心肺复苏培训",
+        held_on=timezone.localdate(),
+        hours="3",
+        volunteers=[crowd.volunteer_a, member_vol],
+    )
     assert tr.attendances.count() == 2
     with pytest.raises(ValidationFailed):
-        services.training_record(actor=t.staff_a, area=t.community_a, title="x", held_on=timezone.localdate(),
-                                 hours="3", volunteers=[])
+        services.training_record(
+            actor=t.staff_a,
+            area=t.community_a,
+            title="x",
+            held_on=timezone.localdate(),
+            hours="3",
+            volunteers=[],
+        )
     with pytest.raises(NotFound):
-        services.training_record(actor=t.staff_b, area=t.community_a, title="x", held_on=timezone.localdate(),
-                                 hours="3", volunteers=[crowd.volunteer_a])
+        services.training_record(
+            actor=t.staff_b,
+            area=t.community_a,
+            title="x",
+            held_on=timezone.localdate(),
+            hours="3",
+            volunteers=[crowd.volunteer_a],
+        )
 
 
 def test_volunteer_register_validates(crowd):
@@ -421,14 +502,27 @@ def test_volunteer_register_validates(crowd):
     with pytest.raises(ValidationFailed):
         services.volunteer_register(actor=t.staff_a, name="李", area=t.community_a, phone="123")
     with pytest.raises(Conflict):
-        services.volunteer_register(actor=t.staff_a, name="李", area=t.community_a, phone="13512345678")
+        services.volunteer_register(
+            actor=t.staff_a, name="李", area=t.community_a, phone="13512345678"
+        )
     with pytest.raises(NotFound):
         services.volunteer_register(actor=t.staff_b, name="李", area=t.community_a)
     with pytest.raises(Conflict):
-        services.volunteer_register(actor=t.staff_a, name="王", area=t.community_a, user=crowd.member_user_a)
-    v = services.volunteer_register(actor=t.staff_a, name="李四", area=t.community_a, phone="13612345678",
-                                    user=make_user(username="li"))
+        services.volunteer_register(
+            actor=t.staff_a, name="王", area=t.community_a, user=crowd.member_user_a
+        )
+    v = services.volunteer_register(
+        actor=t.staff_a,
+        name="李四",
+        area=t.community_a,
+        phone="13612345678",
+        user=make_user(username="li"),
+    )
     with connection.cursor() as cur:
         cur.execute(f"SELECT phone FROM {Volunteer._meta.db_table} WHERE id = %s", [v.pk])
         raw = cur.fetchone()[0]
-    assert "13612345678" not in raw and v.phone_masked.startswith("136") and "1234" not in v.phone_masked
+    assert (
+        "13612345678" not in raw
+        and v.phone_masked.startswith("136")
+        and "1234" not in v.phone_masked
+    )

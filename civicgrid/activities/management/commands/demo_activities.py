@@ -9,7 +9,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--months", type=int, default=6)
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when activities data exist")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when activities data exist"
+        )
 
     def handle(self, seed: int, months: int, if_empty: bool, **options):
         if if_empty and demo.has_data():

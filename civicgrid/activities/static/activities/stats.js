@@ -18,7 +18,7 @@
           tooltip: { trigger: "axis" },
           xAxis: { type: "category", data: rows.map(function (r) { return r.month; }) },
           yAxis: { type: "value", name: el.dataset.label },
-          series: [{ type: "bar", name: el.dataset.label, itemStyle: { color: "#c8161d" },
+          series: [{ type: "bar", name: el.dataset.label, barMaxWidth: 48, itemStyle: { color: "#c8161d" },
                      data: rows.map(function (r) { return r.hours; }) }]
         });
         el.dataset.ready = String(rows.length);
