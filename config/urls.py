@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/", include("civicgrid.reports.urls")),
     path("partylife/", include("civicgrid.partylife.urls")),
     path("participation/", include("civicgrid.participation.urls")),
+    path("wishes/", include("civicgrid.wishes.urls")),
     path("party/", include("civicgrid.party.urls")),
     path("activities/", include("civicgrid.activities.urls")),
     path("patrols/", include("civicgrid.patrols.urls")),

@@ -86,3 +86,28 @@ class OwnerKind(models.TextChoices):
     PERSON = "person", _("个人")
     UNIT = "unit", _("单位")
     COMMUNITY = "community", _("社区")
+
+
+EVENT_LABELS = {
+    "submit": _("居民提交"),
+    "publish": _("发布"),
+    "approve": _("审核通过"),
+    "reject": _("审核不通过"),
+    "close": _("撤下"),
+    "convert": _("转为事件"),
+    "claim": _("认领"),
+    "start": _("开始办理"),
+    "complete": _("标记完成"),
+    "confirm": _("确认完成"),
+    "return": _("退回"),
+    "withdraw": _("放弃认领"),
+    "release": _("超期释放"),
+    "rate": _("评价"),
+}
+
+
+def status_label(value: str) -> str:
+    for enum in (ClaimStatus, WishStatus):
+        if value in enum.values:
+            return str(enum(value).label)
+    return value

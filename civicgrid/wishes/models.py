@@ -7,12 +7,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.scoping import ScopedModel
 
 from .choices import (
     ACTIVE_CLAIM_STATUSES,
+    EVENT_LABELS,
     ClaimantKind,
     ClaimStatus,
     Direction,
@@ -22,6 +24,7 @@ from .choices import (
     WishCategory,
     WishKind,
     WishStatus,
+    status_label,
 )
 
 
@@ -57,7 +60,7 @@ class Wish(ScopedModel):
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                   blank=True, related_name="+", verbose_name=_("发布人"))
     wanted_by = models.DateField(_("期望完成日期"), null=True, blank=True)
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now, editable=False)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     review_note = models.CharField(_("审核意见"), max_length=200, blank=True)
     case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
@@ -194,6 +197,18 @@ class WishEvent(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.wish_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def from_label(self) -> str:
+        return status_label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return status_label(self.to_status) if self.to_status else ""
 
 
 class Offer(ScopedModel):

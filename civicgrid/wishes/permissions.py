@@ -41,7 +41,7 @@ def member_of(user):
         return None
     from civicgrid.people.models import PartyMember
 
-    return PartyMember.objects.filter(user=user).select_related("area", "grid").first()
+    return PartyMember.objects.filter(user=user).select_related("area", "grid", "work_unit").first()
 
 
 def owns_wish(user, wish) -> bool:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -69,13 +80,11 @@ def matching_offers(wish: Wish, limit: int = 10):
         .filter(Q(available_until__isnull=True) | Q(available_until__gte=today))
         .select_related("unit")
         .order_by(
-            # same category first
-            Coalesce(
-                Subquery(Offer.objects.filter(pk=OuterRef("pk"), category=wish.category).values("pk")[:1]),
-                Value(0), output_field=IntegerField(),
-            ).desc(),
+            Case(When(category=wish.category, then=Value(1)), default=Value(0),
+                 output_field=IntegerField()).desc(),
             "-created_at",
-        )[:limit]
+        )
+        [:limit]
     )
 
 
@@ -106,14 +115,28 @@ def open_wishes_for_member(*, member, near: bool = False, limit: int = 50):
     )
 
 
-def member_wish_get(*, member, pk: int) -> Wish:
-    """A wish a member may see: open in their communities, or one they claimed."""
+def open_wishes_for_units(*, units, limit: int = 50):
+    """Open items a unit may lead: service items, needs and micro-wishes in its community."""
+    return (
+        Wish.objects.filter(status=WishStatus.OPEN, kind__in=MEMBER_KINDS,
+                            area_id__in={u.area_id for u in units})
+        .select_related("area", "grid")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def claimable_wish_get(*, member, units, pk: int) -> Wish:
+    """A wish a member or unit user may see: open in their communities, or claimed by them."""
+    areas = set(member_communities(member)) if member is not None else set()
+    areas |= {u.area_id for u in units}
+    mine = Q(pk__in=[])
+    if member is not None:
+        mine |= Q(claims__member=member)
+    if units:
+        mine |= Q(claims__unit__in=units)
     wish = (
         Wish.objects.filter(pk=pk)
-        .filter(
-            Q(status=WishStatus.OPEN, kind__in=MEMBER_KINDS, area_id__in=member_communities(member))
-            | Q(claims__member=member)
-        )
+        .filter(Q(status=WishStatus.OPEN, kind__in=MEMBER_KINDS, area_id__in=areas) | mine)
         .select_related("area", "grid")
         .distinct()
         .first()
@@ -123,19 +146,25 @@ def member_wish_get(*, member, pk: int) -> Wish:
     return wish
 
 
-def member_claims(*, member, limit: int = 50):
+def _own_claims_q(member, units) -> Q:
+    q = Q(pk__in=[])
+    if member is not None:
+        q |= Q(member=member)
+    if units:
+        q |= Q(unit__in=units)
+    return q
+
+
+def own_claim_get(*, member, units, pk: int) -> Claim | None:
+    return Claim.objects.filter(_own_claims_q(member, units), pk=pk).select_related("wish").first()
+
+
+def claims_of(*, member, units, limit: int = 50):
     return (
-        Claim.objects.filter(member=member)
-        .select_related("wish", "wish__area")
+        Claim.objects.filter(_own_claims_q(member, units))
+        .select_related("wish", "wish__area", "member", "unit")
         .order_by("-claimed_at")[:limit]
     )
-
-
-def member_claim_get(*, member, pk: int) -> Claim:
-    claim = Claim.objects.filter(member=member, pk=pk).select_related("wish", "wish__area", "member").first()
-    if claim is None:
-        raise NotFound()
-    return claim
 
 
 # --- residents -----------------------------------------------------------------------------

@@ -407,7 +407,8 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "") -> Cla
     t = workflow.TRANSITIONS.get(action)
     if t is None:
         raise ValidationFailed(_("未知的操作。"))
-    wish = _lock_wish(claim.wish)
+    wish = _lock_wish(claim.wish)  # the wish first, then the claim (one lock order everywhere)
+    Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk").first()
     claim = Claim.objects.select_related("member", "unit", "wish__unit").get(pk=claim.pk)
     reason = refusal(actor, claim, action)
     if reason:
@@ -464,7 +465,8 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "") -> Cla
 @transaction.atomic
 def claim_rate(*, actor, claim: Claim, rating, comment: str = "") -> Claim:
     """The resident whose wish it was thanks and rates (1–5), once, after confirmation."""
-    claim = Claim.objects.select_for_update().select_related("wish__owner").get(pk=claim.pk)
+    Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk").first()
+    claim = Claim.objects.select_related("wish__owner").get(pk=claim.pk)
     if not owns_wish(actor, claim.wish):
         raise PermissionDenied(_("只有心愿人本人可以评价。"))
     if claim.status != ClaimStatus.CONFIRMED:
@@ -499,6 +501,11 @@ def release_overdue(now: dt.datetime | None = None) -> int:
     released = 0
     for pk in list(overdue_claims(now).values_list("pk", flat=True)[:5000]):
         with transaction.atomic():
+            # Locks in the order every claim change takes them: the wish, then the claim.
+            wish_id = Claim.objects.filter(pk=pk).values_list("wish_id", flat=True).first()
+            if wish_id is None:
+                continue
+            Wish.objects.select_for_update().filter(pk=wish_id).values_list("pk").first()
             claim = Claim.objects.select_for_update().filter(pk=pk).first()
             if claim is None or claim.status not in workflow.TRANSITIONS["release"].sources:
                 continue
