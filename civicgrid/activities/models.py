@@ -479,7 +479,7 @@ class HoursEntry(ScopedModel):
 
 
 class ActivityEvent(ScopedModel):
-    """What staff and organisers did (append-only): publishing, hand-made sign-ups and attendance
+    """What staff and organisers did (only ever added to, by the services): publishing, hand-made sign-ups and attendance
     marks with the values they replaced, crediting, team and recruitment decisions."""
 
     class Action(models.TextChoices):
