@@ -47,7 +47,12 @@ def _in_subtree(area: Area, root: Area) -> bool:
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("area", "compound").get(pk=meeting.pk)
+    # OF self: the compound is a nullable (outer) join, which PostgreSQL cannot lock.
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("area", "compound")
+        .get(pk=meeting.pk)
+    )
 
 
 def _require_not_published(meeting: Meeting) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from civicgrid.participation import services
 from civicgrid.participation.choices import ItemOutcome
@@ -214,3 +214,18 @@ def test_proposal_form_scope(world, client):
         "/participation/proposals/", {"area": t.community_a.pk, "title": "健身器材", "text": "y"}
     )
     assert Proposal.objects.get().area == t.community_a
+
+
+@pytest.fixture
+def back_to_chinese(settings):
+    yield
+    translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
+
+
+def test_pages_in_english(world, client, settings, back_to_chinese):
+    client.force_login(world.tiny.staff_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/participation/").content.decode()
+    assert "Schedule a meeting" in page and "Red property" in page
+    page = client.get("/participation/property/assessment/").content.decode()
+    assert "Composite = inspection score × 60% + complaint score × 40%" in page
