@@ -70,6 +70,7 @@ demo: migrate
 	$(PY) manage.py demo_activities --if-empty
 	$(PY) manage.py demo_participation --if-empty
 	$(PY) manage.py demo_resources --if-empty
+	$(PY) manage.py demo_wishes --if-empty
 
 # Web server, background worker, the deadline sweep, the webhook retry sweep, hourly hotspot
 # detection (a day's alerts are updated, never duplicated), the daily classifier retrain
@@ -81,6 +82,7 @@ run: deps-pdf demo
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --no-reload >var/worker.log 2>&1 & \
 	  $(PY) manage.py sweep_cases --loop 60 >var/sweep.log 2>&1 & \
+	  $(PY) manage.py sweep_claims --loop 60 >var/claims.log 2>&1 & \
 	  $(PY) manage.py webhook_deliver --loop 60 >var/webhooks.log 2>&1 & \
 	  $(PY) manage.py retrain_classifier --every 24 >var/retrain.log 2>&1 & \
 	  $(PY) manage.py detect_hotspots --loop 3600 >var/hotspots.log 2>&1 & \
