@@ -137,9 +137,12 @@ class ResourceForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        areas = Area.objects.restrict(user, CHANGE)
+        own_units = services.user_units(user)
+        areas = Area.objects.restrict(user, CHANGE) | Area.objects.filter(
+            pk__in=[u.area_id for u in own_units]
+        )
         units = Unit.objects.restrict(user, CHANGE) | Unit.objects.filter(
-            pk__in=[u.pk for u in services.user_units(user)]
+            pk__in=[u.pk for u in own_units]
         )
         if self.instance.pk:
             areas = areas | Area.objects.filter(pk=self.instance.area_id)

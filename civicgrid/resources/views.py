@@ -46,11 +46,13 @@ def _resource(request, pk: int):
     return resource
 
 
-def _filter_areas(user):
-    """Streets and communities offered in the filters: the public directory's areas."""
-    return Area.objects.filter(level__in=(Area.Level.STREET, Area.Level.COMMUNITY)).order_by(
-        "path"
-    )[:300]
+def _filter_areas(paths):
+    """Streets and communities offered in the filters: those holding a listed row (so the
+    filter reveals no area the page itself would not show)."""
+    ids = {int(i) for p in paths if p for i in p.strip("/").split("/")}
+    return Area.objects.filter(
+        pk__in=ids, level__in=(Area.Level.STREET, Area.Level.COMMUNITY)
+    ).order_by("path")[:300]
 
 
 def index(request):
@@ -67,7 +69,12 @@ def index(request):
             "counts": [
                 (label, counts.get(value, 0), value) for value, label in ResourceKind.choices
             ],
-            "areas": _filter_areas(request.user),
+            "areas": _filter_areas(
+                selectors.visible_resources(user=request.user)
+                .order_by()
+                .values_list("area__path", flat=True)
+                .distinct()
+            ),
             "may_create": _may_create(request.user),
             "pending": selectors.pending_count(user=request.user)
             if request.user.is_authenticated
@@ -293,7 +300,12 @@ def centre_list(request):
             "page": page,
             "levels": CentreLevel.choices,
             "params": request.GET,
-            "areas": _filter_areas(request.user),
+            "areas": _filter_areas(
+                selectors.centre_list(user=request.user)
+                .order_by()
+                .values_list("area__path", flat=True)
+                .distinct()
+            ),
         },
     )
 

@@ -46,6 +46,26 @@ def test_directory_is_public_and_hides_internal_resources_out_of_scope(client, r
     assert res.private_b.name in client.get(reverse("resources:index")).content.decode()
 
 
+def test_area_filter_offers_only_areas_with_listed_resources(client, res):
+    from civicgrid.geo import services as geo_services
+    from civicgrid.geo.models import Area
+
+    north = geo_services.area_create(
+        actor=None,
+        code="441322001003",
+        name="北门社区",
+        level=Area.Level.COMMUNITY,
+        parent=res.tiny.street,
+    )
+    services.resource_create(
+        actor=None, name="北门内部会议室", kind="meeting_room", area=north, public=False
+    )
+    body = client.get(reverse("resources:index")).content.decode()
+    assert "东门社区" in body and "北门社区" not in body
+    login(client, res.tiny.street_staff)
+    assert "北门社区" in client.get(reverse("resources:index")).content.decode()
+
+
 def test_directory_filters(client, res):
     url = reverse("resources:index")
     body = client.get(url, {"kind": "square"}).content.decode()
@@ -308,3 +328,30 @@ def test_living_map_is_scoped_and_masks_names_without_pii_rights(client, res):
     assert r.status_code == 404
     login(client, res.resident)
     assert client.get(reverse("resources:map")).status_code == 404
+
+
+def test_unit_user_registers_a_resource_of_their_unit(client, res):
+    login(client, res.unit_user_a)
+    data = {
+        "name": "东门小学操场",
+        "kind": "sports_venue",
+        "area": res.tiny.community_a.pk,
+        "owner_unit": res.unit_a.pk,
+        "capacity": 200,
+        "public": "on",
+        "open_to_units": "on",
+        "horizon_days": 30,
+        "min_notice_hours": 2,
+        "max_hours": 2,
+        "cancel_hours": 24,
+        "slot_minutes": 30,
+        "active": "on",
+        "hours_5": "08:00-18:00",
+    }
+    r = client.post(reverse("resources:new"), data)
+    assert r.status_code == 302, r.content.decode()[:1500]
+    assert Resource.objects.get(name="东门小学操场").owner_unit == res.unit_a
+    r = client.post(
+        reverse("resources:new"), {**data, "name": "别人的", "owner_unit": res.unit_b.pk}
+    )
+    assert r.status_code == 200 and not Resource.objects.filter(name="别人的").exists()
