@@ -196,7 +196,7 @@ class DualReport(ScopedModel):
     availability = models.CharField(_("可服务时间"), max_length=20, choices=Availability.choices,
                                     blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
-    receipt_number = models.CharField(_("回执编号"), max_length=24, blank=True, db_index=True)
+    receipt_number = models.CharField(_("回执编号"), max_length=40, blank=True, db_index=True)
     reason = models.CharField(_("退回/撤回原因"), max_length=300, blank=True)
     moved_from = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="moved_to", verbose_name=_("转自"))
