@@ -16,7 +16,7 @@ class ContactAssignForm(forms.Form):
     target_unit = forms.ModelChoiceField(queryset=None, required=False, label=_("联系单位/企业"))
     cadence = forms.TypedChoiceField(choices=Cadence.choices, coerce=int, initial=Cadence.QUARTERLY,
                                      label=_("最低联系频次"))
-    since = forms.DateField(label=_("联系起始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("联系起始日"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, leaders, areas, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,7 +26,7 @@ class ContactAssignForm(forms.Form):
 
 
 class ContactVisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     met_with = forms.CharField(label=_("接谈对象"), max_length=200)
     heard = forms.CharField(label=_("听取情况"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     decided = forms.CharField(label=_("议定事项"), max_length=4000, required=False,

@@ -280,7 +280,7 @@ def contact_visit(request, pk: int):
     if visit is None:
         raise NotFound()
     area = Area.objects.get(pk=visit.area_id)
-    grids = Grid.objects.filter(community__path__startswith=area.path).order_by("code")[:200]
+    grids = Grid.objects.filter(community__path__startswith=area.path).order_by("code")
     form = RaiseCaseForm(request.POST or None, grids=grids)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

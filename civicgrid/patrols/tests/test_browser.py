@@ -4,6 +4,7 @@ and earns its points once; a leader's visit raises a case that exists and is lin
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -20,6 +21,16 @@ def login(page, username: str) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def wait_js(page, expression: str, timeout_s: float = 30) -> None:
+    """Poll a JavaScript expression (wait_for_function would eval a string, which the CSP
+    forbids)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(200)
 
 
 def _watch(page) -> list[str]:
@@ -61,18 +72,18 @@ def test_a_patrol_with_a_dropped_connection_loses_no_points(browser, live_server
         lon = round(114.0015 + i * 0.0003, 6)
         sent.append(lon)
         context.set_geolocation({"latitude": 23.005, "longitude": lon, "accuracy": 5})
-        page.wait_for_function(f"(localStorage.getItem('cg-patrol-{patrol.pk}') || '').indexOf('{lon}') >= 0")
+        wait_js(page, f"(localStorage.getItem('cg-patrol-{patrol.pk}') || '').indexOf('{lon}') >= 0")
 
     for i in range(4):
         move(i)
     context.set_offline(True)
     for i in range(4, 10):
         move(i)
-    page.wait_for_function("document.getElementById('sync-status').dataset.pending !== '0'")
+    wait_js(page, "document.getElementById('sync-status').dataset.pending !== '0'")
     offline_points = PatrolPoint.objects.filter(patrol=patrol, lon__in=sent[4:]).count()
     assert offline_points < 6  # at least part of the walk was queued on the phone, not sent
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('sync-status').dataset.pending === '0'", timeout=30_000)
+    wait_js(page, "document.getElementById('sync-status').dataset.pending === '0'", 60)
     page.locator("#end-patrol").click()
     page.wait_for_selector("#patrol[data-open='0']")
     patrol.refresh_from_db()
@@ -116,7 +127,7 @@ def test_a_leader_visit_raises_a_linked_case(phone_page, live_server, settings, 
     form.get_by_role("button").click()
     page.wait_for_selector("#raise-form")
     raise_form = page.locator("#raise-form")
-    raise_form.locator("select[name=item]").select_index(1)
+    raise_form.locator("select[name=item]").select_option(index=1)
     raise_form.locator("textarea[name=text]").fill("东门社区小区门口路灯不亮")
     raise_form.locator("select[name=grid]").select_option(str(tiny.grid_a1.pk))
     raise_form.get_by_role("button").click()
