@@ -70,6 +70,7 @@ demo: migrate
 	$(PY) manage.py demo_activities --if-empty
 	$(PY) manage.py demo_participation --if-empty
 	$(PY) manage.py demo_resources --if-empty
+	$(PY) manage.py demo_surveys --if-empty
 	$(PY) manage.py demo_wishes --if-empty
 
 # Web server, background worker, the deadline sweep, the webhook retry sweep, hourly hotspot

@@ -12,6 +12,7 @@ urlpatterns = [
     path("hotspots/", include("civicgrid.analytics.urls")),
     path("screen/", include("civicgrid.analytics.screen_urls")),
     path("reports/", include("civicgrid.reports.urls")),
+    path("surveys/", include("civicgrid.surveys.urls")),
     path("partylife/", include("civicgrid.partylife.urls")),
     path("participation/", include("civicgrid.participation.urls")),
     path("wishes/", include("civicgrid.wishes.urls")),

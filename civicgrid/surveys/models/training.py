@@ -51,6 +51,8 @@ class BankItem(models.Model):
 
 
 class TestPaper(ScopedModel):
+    __test__ = False  # not a pytest test class
+
     title = models.CharField(_("试卷名称"), max_length=100)
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="papers")
     area = models.ForeignKey(
@@ -97,6 +99,8 @@ class PaperItem(models.Model):
 class TestAttempt(ScopedModel):
     """One person's sitting of a paper. The deadline is stored when the attempt starts."""
 
+    __test__ = False  # not a pytest test class
+
     paper = models.ForeignKey(TestPaper, on_delete=models.PROTECT, related_name="attempts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey(
@@ -122,6 +126,8 @@ class TestAttempt(ScopedModel):
 
 
 class TestAnswer(models.Model):
+    __test__ = False  # not a pytest test class
+
     attempt = models.ForeignKey(TestAttempt, on_delete=models.CASCADE, related_name="answers")
     paper_item = models.ForeignKey(PaperItem, on_delete=models.CASCADE, related_name="+")
     chosen = models.JSONField(default=list)
