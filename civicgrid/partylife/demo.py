@@ -1,4 +1,4 @@
-"""Demo data for 智慧党建 in the first street of the demo county: half a year of 三会一课 with
+"""Demo data for 智慧党建 in the first street of the demo county: a year of 三会一课 with
 attendance, training hours, dues with some arrears, star ratings, warnings (one under
 rectification), a closed mutual-evaluation round of last year and an open one of this year.
 Deterministic for a seed."""
@@ -52,7 +52,7 @@ def _submit(a: EvaluationAssignment, rng: random.Random, level: float) -> None:
 
 
 @transaction.atomic
-def seed(*, seed: int = 1, months: int = 6, today: dt.date | None = None) -> dict[str, int]:
+def seed(*, seed: int = 1, months: int = 12, today: dt.date | None = None) -> dict[str, int]:
     rng = random.Random(seed)
     today = today or timezone.localdate()
     load_default_forms()
@@ -73,7 +73,7 @@ def seed(*, seed: int = 1, months: int = 6, today: dt.date | None = None) -> dic
     for org in orgs:
         members = members_of.get(org.pk, [])
         diligence = rng.choice(
-            [0.98, 0.95, 0.9, 0.8, 0.6, 0.3]
+            [1.0, 1.0, 0.98, 0.97, 0.95, 0.92, 0.85, 0.7, 0.4]
         )  # how well this organisation keeps up
         for month in rules.months_between(start, today - dt.timedelta(days=1)):
             for kind in rules.required_kinds(org):
@@ -128,7 +128,7 @@ def seed(*, seed: int = 1, months: int = 6, today: dt.date | None = None) -> dic
                         paid_on=month + dt.timedelta(days=rng.randint(1, 25)),
                     )
                     counts["payments"] += 1
-            for _i in range(rng.randint(1, 6)):
+            for _i in range(rng.randint(3, 9)):
                 taken = today - dt.timedelta(days=rng.randint(1, 300))
                 if taken.year != today.year:
                     continue
@@ -136,14 +136,22 @@ def seed(*, seed: int = 1, months: int = 6, today: dt.date | None = None) -> dic
                     actor=None,
                     member=m,
                     taken_on=taken,
-                    hours=rng.choice([2, 3, 4, 6, 8]),
+                    hours=rng.choice([3, 4, 6, 8]),
                     title=rng.choice(["网络学习", "集中轮训", "专题党课", "主题党日学习"]),
                     kind=rng.choice(list(c.TrainingKind.values)),
                 )
                 counts["training"] += 1
     actor = _org_department_user()
     for org in orgs:
-        services.star_rating_compute(actor=None, organization=org, year=today.year, today=today)
+        manual = rng.choice([6, 7, 8, 9, 10]) if actor is not None else None
+        services.star_rating_compute(
+            actor=actor if manual else None,
+            organization=org,
+            year=today.year,
+            manual_score=manual,
+            manual_note="组织部年度评定" if manual else None,
+            today=today,
+        )
     raised, _cleared = services.warnings_scan(actor=None, today=today, organizations=orgs)
     counts["warnings"] = raised
     from .models import OrgWarning

@@ -41,6 +41,7 @@ def round_list(*, user) -> QuerySet[EvaluationRound]:
             n=Count("assignments"),
             done=Count("assignments", filter=Q(assignments__status=c.AssignmentStatus.SUBMITTED)),
         )
+        .order_by("-created_at", "-id")
     )
 
 

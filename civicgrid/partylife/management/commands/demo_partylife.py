@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--months", type=int, default=6)
+        parser.add_argument("--months", type=int, default=12)
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when party-life data exist"
         )
