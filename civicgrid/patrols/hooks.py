@@ -16,8 +16,9 @@ def events_written(events: list) -> None:
     from .models import Patrol, PatrolCase
 
     open_by_worker = dict(
-        Patrol.objects.filter(worker_id__in=list(actors), status=PatrolStatus.OPEN)
-        .values_list("worker_id", "id")
+        Patrol.objects.filter(worker_id__in=list(actors), status=PatrolStatus.OPEN).values_list(
+            "worker_id", "id"
+        )
     )
     links = [
         PatrolCase(patrol_id=open_by_worker[e.actor_id], case_id=e.case_id)
@@ -39,7 +40,9 @@ def case_panels(request, case) -> str:
         return ""
     return render_to_string(
         "patrols/_case_panel.html",
-        {"patrol": patrol_link.patrol if patrol_link else None,
-         "visit": visit_link.visit if visit_link else None},
+        {
+            "patrol": patrol_link.patrol if patrol_link else None,
+            "visit": visit_link.visit if visit_link else None,
+        },
         request=request,
     )

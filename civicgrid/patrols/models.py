@@ -18,15 +18,20 @@ class Patrol(ScopedModel):
     """One patrol of a grid by a grid worker, from start to end, with its recorded route."""
 
     worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patrols",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="patrols",
         verbose_name=_("巡查人"),
     )
-    grid = models.ForeignKey("geo.Grid", on_delete=models.PROTECT, related_name="patrols",
-                             verbose_name=_("网格"))
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("社区"))
-    status = models.CharField(_("状态"), max_length=8, choices=PatrolStatus.choices,
-                              default=PatrolStatus.OPEN)
+    grid = models.ForeignKey(
+        "geo.Grid", on_delete=models.PROTECT, related_name="patrols", verbose_name=_("网格")
+    )
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    status = models.CharField(
+        _("状态"), max_length=8, choices=PatrolStatus.choices, default=PatrolStatus.OPEN
+    )
     started_at = models.DateTimeField(_("开始时间"), db_index=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     # Figures recomputed from the points whenever points arrive or the patrol ends.
@@ -44,11 +49,16 @@ class Patrol(ScopedModel):
         verbose_name_plural = _("巡查")
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["worker"], condition=Q(status="open"),
-                                    name="patrols_one_open_patrol_per_worker"),
+            models.UniqueConstraint(
+                fields=["worker"],
+                condition=Q(status="open"),
+                name="patrols_one_open_patrol_per_worker",
+            ),
         ]
-        indexes = [models.Index(fields=["grid", "started_at"]),
-                   models.Index(fields=["area", "started_at"])]
+        indexes = [
+            models.Index(fields=["grid", "started_at"]),
+            models.Index(fields=["area", "started_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grid} {self.started_at:%Y-%m-%d %H:%M}"
@@ -103,16 +113,20 @@ class PatrolCase(ScopedModel):
 class PatrolDuty(ScopedModel):
     """How often a grid must be patrolled: `times` patrols a day or a week."""
 
-    grid = models.OneToOneField("geo.Grid", on_delete=models.CASCADE, related_name="patrol_duty",
-                                verbose_name=_("网格"))
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("社区"))
-    frequency = models.CharField(_("周期"), max_length=8, choices=DutyFrequency.choices,
-                                 default=DutyFrequency.DAILY)
+    grid = models.OneToOneField(
+        "geo.Grid", on_delete=models.CASCADE, related_name="patrol_duty", verbose_name=_("网格")
+    )
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    frequency = models.CharField(
+        _("周期"), max_length=8, choices=DutyFrequency.choices, default=DutyFrequency.DAILY
+    )
     times = models.PositiveSmallIntegerField(_("次数"), default=1)
     active = models.BooleanField(_("有效"), default=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_area_field = "area_id"
@@ -131,16 +145,19 @@ class MissedPatrol(ScopedModel):
     """A grid that was not patrolled as often as its duty asks, for a day (daily duties) or for
     the week ending on `day` (weekly duties). One row per grid and day."""
 
-    grid = models.ForeignKey("geo.Grid", on_delete=models.CASCADE, related_name="missed_patrols",
-                             verbose_name=_("网格"))
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("社区"))
+    grid = models.ForeignKey(
+        "geo.Grid", on_delete=models.CASCADE, related_name="missed_patrols", verbose_name=_("网格")
+    )
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
     day = models.DateField(_("日期"))
     frequency = models.CharField(_("周期"), max_length=8, choices=DutyFrequency.choices)
     expected = models.PositiveSmallIntegerField(_("应巡次数"))
     done = models.PositiveSmallIntegerField(_("实巡次数"))
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                        null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -159,21 +176,40 @@ class ContactAssignment(ScopedModel):
     """A leader's contact point (领导联系点): a community, street or unit the leader must visit at
     least once per cadence."""
 
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="contact_assignments", verbose_name=_("领导"))
-    target_area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("联系村社区"))
-    target_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("联系单位/企业"))
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="contact_assignments",
+        verbose_name=_("领导"),
+    )
+    target_area = models.ForeignKey(
+        "geo.Area",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("联系村社区"),
+    )
+    target_unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("联系单位/企业"),
+    )
     # The area the row belongs to (the target area, or the unit's area): scoping.
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("所在区划"))
-    cadence = models.PositiveSmallIntegerField(_("最低联系频次"), choices=Cadence.choices,
-                                               default=Cadence.QUARTERLY)
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
+    )
+    cadence = models.PositiveSmallIntegerField(
+        _("最低联系频次"), choices=Cadence.choices, default=Cadence.QUARTERLY
+    )
     since = models.DateField(_("联系起始日"))
     active = models.BooleanField(_("有效"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_area_field = "area_id"
@@ -201,20 +237,24 @@ class ContactVisit(ScopedModel):
     """A leader's visit to a contact point: whom they met, what they heard and decided, and the
     residents' opinions collected (a count, and the texts worth keeping)."""
 
-    assignment = models.ForeignKey(ContactAssignment, on_delete=models.PROTECT,
-                                   related_name="visits", verbose_name=_("联系点"))
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("领导"))
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("所在区划"))
+    assignment = models.ForeignKey(
+        ContactAssignment, on_delete=models.PROTECT, related_name="visits", verbose_name=_("联系点")
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("领导")
+    )
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
+    )
     visited_on = models.DateField(_("走访日期"), db_index=True)
     met_with = models.CharField(_("接谈对象"), max_length=200)
     heard = models.TextField(_("听取情况"), max_length=4000)
     decided = models.TextField(_("议定事项"), max_length=4000, blank=True)
     opinions_count = models.PositiveIntegerField(_("收集意见数"), default=0)
     opinions = models.JSONField(_("意见摘录"), default=list, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_area_field = "area_id"
@@ -229,8 +269,9 @@ class ContactVisitCase(ScopedModel):
     """A problem raised on a leader's visit, now a case with an owner."""
 
     visit = models.ForeignKey(ContactVisit, on_delete=models.CASCADE, related_name="case_links")
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE,
-                                related_name="leader_visit_link")
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="leader_visit_link"
+    )
 
     scope_area_field = "visit__area_id"
 
@@ -244,8 +285,12 @@ class PartyInstructor(ScopedModel):
     """A party-building instructor (党建指导员) sent to a unit with no organisation of its own;
     counts towards work coverage."""
 
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="party_instructors",
-                             verbose_name=_("单位"))
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.CASCADE,
+        related_name="party_instructors",
+        verbose_name=_("单位"),
+    )
     area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("指导员"), max_length=50)
     appointed_on = models.DateField(_("选派日期"))
@@ -262,22 +307,36 @@ class CoverageFlag(ScopedModel):
     """A firm or social organisation with three or more party members and no organisation of its
     own: a rectification task, closed by the re-check once an organisation is set up."""
 
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="coverage_flags",
-                             verbose_name=_("单位"))
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("所在区划"))
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.CASCADE, related_name="coverage_flags", verbose_name=_("单位")
+    )
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
+    )
     members_count = models.PositiveIntegerField(_("党员数"))
-    status = models.CharField(_("状态"), max_length=8, choices=FlagStatus.choices,
-                              default=FlagStatus.OPEN)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("责任人"))
+    status = models.CharField(
+        _("状态"), max_length=8, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任人"),
+    )
     deadline = models.DateField(_("整改期限"), null=True, blank=True)
     raised_on = models.DateField(_("发现日期"))
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
     closed_reason = models.CharField(_("销号原因"), max_length=200, blank=True)
-    organization = models.ForeignKey("orgs.PartyOrganization", on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+",
-                                     verbose_name=_("新建党组织"))
+    organization = models.ForeignKey(
+        "orgs.PartyOrganization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("新建党组织"),
+    )
 
     scope_area_field = "area_id"
 
@@ -286,8 +345,9 @@ class CoverageFlag(ScopedModel):
         verbose_name_plural = _("党组织覆盖整改")
         ordering = ["status", "-raised_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["unit"], condition=Q(status="open"),
-                                    name="patrols_one_open_flag_per_unit"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(status="open"), name="patrols_one_open_flag_per_unit"
+            ),
         ]
 
 
@@ -295,16 +355,23 @@ class GigWorkerProfile(ScopedModel):
     """A party member working in the gig economy (rider, courier, driver), in the ledger of the
     sector's party organisation; reports cases as a mobile observer (流动哨)."""
 
-    member = models.OneToOneField("people.PartyMember", on_delete=models.CASCADE,
-                                  related_name="gig_profile", verbose_name=_("党员"))
+    member = models.OneToOneField(
+        "people.PartyMember",
+        on_delete=models.CASCADE,
+        related_name="gig_profile",
+        verbose_name=_("党员"),
+    )
     platform = models.CharField(_("平台/企业"), max_length=100)
     sector = models.CharField(_("行业"), max_length=12, choices=GigSector.choices)
     sector_organization = models.ForeignKey(
-        "orgs.PartyOrganization", on_delete=models.PROTECT, related_name="gig_profiles",
+        "orgs.PartyOrganization",
+        on_delete=models.PROTECT,
+        related_name="gig_profiles",
         verbose_name=_("行业党组织"),
     )
-    area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("居住社区"))
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("居住社区")
+    )
     active = models.BooleanField(_("有效"), default=True)
     since = models.DateField(_("登记日期"))
 
@@ -320,7 +387,9 @@ class MobileReport(ScopedModel):
     """A case a gig worker reported as a mobile observer."""
 
     profile = models.ForeignKey(GigWorkerProfile, on_delete=models.CASCADE, related_name="reports")
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="mobile_report")
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="mobile_report"
+    )
     area = models.ForeignKey("geo.Area", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -37,8 +37,9 @@ class RouteFigures:
 JUMP_RESET = 3
 
 
-def route_figures(points: Iterable[tuple[float, float, float]], speed_limit: float | None = None
-                  ) -> RouteFigures:
+def route_figures(
+    points: Iterable[tuple[float, float, float]], speed_limit: float | None = None
+) -> RouteFigures:
     """Points are (lon, lat, unix seconds) in sequence order. Each fix is compared with the last
     accepted fix: faster than the limit (or a move with no time passed) is a jump and is left out
     of the distance."""
@@ -103,8 +104,14 @@ def projection(geometry: dict | None, coords: list[tuple[float, float]]) -> Proj
     span_x = (max_x - min_x) * cos
     span_y = max_y - min_y
     k = 1000.0 / max(span_x, 1e-9)
-    return Projection(min_x=min_x, max_y=max_y, kx=k * cos, ky=k, width=1000.0,
-                      height=round(max(span_y * k, 1.0), 1))
+    return Projection(
+        min_x=min_x,
+        max_y=max_y,
+        kx=k * cos,
+        ky=k,
+        width=1000.0,
+        height=round(max(span_y * k, 1.0), 1),
+    )
 
 
 def svg_shapes(geometry: dict | None, coords: list[tuple[float, float]]) -> dict | None:

@@ -50,21 +50,33 @@ def patrol_route(patrol: Patrol) -> list[tuple[float, float]]:
 def patrol_visits(patrol: Patrol, *, user):
     """Visits the worker recorded while the patrol was open (by time: no link needed)."""
     end = patrol.ended_at or timezone.now()
-    return (Visit.objects.restrict(user)
-            .filter(visitor_id=patrol.worker_id, visited_at__gte=patrol.started_at, visited_at__lte=end)
-            .select_related("resident").order_by("visited_at"))
+    return (
+        Visit.objects.restrict(user)
+        .filter(visitor_id=patrol.worker_id, visited_at__gte=patrol.started_at, visited_at__lte=end)
+        .select_related("resident")
+        .order_by("visited_at")
+    )
 
 
 def patrol_cases(patrol: Patrol, *, user):
     from civicgrid.cases.models import Case
 
-    return (Case.objects.restrict(user) | Case.objects.filter(reporter=user)).filter(
-        patrol_link__patrol=patrol).select_related("item").order_by("created_at").distinct()
+    return (
+        (Case.objects.restrict(user) | Case.objects.filter(reporter=user))
+        .filter(patrol_link__patrol=patrol)
+        .select_related("item")
+        .order_by("created_at")
+        .distinct()
+    )
 
 
 def duty_list(*, user):
-    return (Grid.objects.restrict(user).filter(parent__isnull=True)
-            .select_related("community", "patrol_duty").order_by("community__code", "code"))
+    return (
+        Grid.objects.restrict(user)
+        .filter(parent__isnull=True)
+        .select_related("community", "patrol_duty")
+        .order_by("community__code", "code")
+    )
 
 
 def missed_list(*, user, acknowledged: bool | None = None):
@@ -90,14 +102,27 @@ class CoverageRow:
 def patrol_coverage(*, user, start: dt.datetime, end: dt.datetime) -> list[CoverageRow]:
     """Per street (with its communities): grids with an active duty, how many of them had a
     completed patrol in [start, end), and the completed patrols. Three grouped queries."""
-    duties = (PatrolDuty.objects.restrict(user).filter(active=True)
-              .values("area_id").annotate(n=Count("id")))
-    patrolled = (Patrol.objects.restrict(user)
-                 .filter(completed=True, started_at__gte=start, started_at__lt=end,
-                         grid__patrol_duty__active=True)
-                 .values("area_id").annotate(g=Count("grid_id", distinct=True), n=Count("id")))
+    duties = (
+        PatrolDuty.objects.restrict(user)
+        .filter(active=True)
+        .values("area_id")
+        .annotate(n=Count("id"))
+    )
+    patrolled = (
+        Patrol.objects.restrict(user)
+        .filter(
+            completed=True,
+            started_at__gte=start,
+            started_at__lt=end,
+            grid__patrol_duty__active=True,
+        )
+        .values("area_id")
+        .annotate(g=Count("grid_id", distinct=True), n=Count("id"))
+    )
     by_area: dict[int, CoverageRow] = {}
-    communities = Area.objects.restrict(user).filter(level=Area.Level.COMMUNITY).select_related("parent")
+    communities = (
+        Area.objects.restrict(user).filter(level=Area.Level.COMMUNITY).select_related("parent")
+    )
     for c in communities:
         by_area[c.pk] = CoverageRow(area=c)
     for d in duties:
@@ -122,14 +147,25 @@ def patrol_stats(area: Area, start: dt.datetime, end: dt.datetime) -> dict:
     docs/patrols.md). Not scoped: the caller has checked the user may see ``area``."""
     in_area = Q(area__path__startswith=area.path)
     patrols = Patrol.objects.filter(in_area, started_at__gte=start, started_at__lt=end)
-    agg = patrols.aggregate(n=Count("id"), done=Count("id", filter=Q(completed=True)),
-                            dist=Sum("distance_m", filter=Q(completed=True)))
-    hours = sum(p.duration_s for p in patrols.filter(completed=True).only("started_at", "ended_at")) / 3600
+    agg = patrols.aggregate(
+        n=Count("id"),
+        done=Count("id", filter=Q(completed=True)),
+        dist=Sum("distance_m", filter=Q(completed=True)),
+    )
+    hours = (
+        sum(p.duration_s for p in patrols.filter(completed=True).only("started_at", "ended_at"))
+        / 3600
+    )
     with_duty = PatrolDuty.objects.filter(in_area, active=True).count()
-    patrolled = (patrols.filter(completed=True, grid__patrol_duty__active=True)
-                 .values("grid_id").distinct().count())
-    missed = MissedPatrol.objects.filter(in_area, day__gte=timezone.localtime(start).date(),
-                                         day__lt=timezone.localtime(end).date()).count()
+    patrolled = (
+        patrols.filter(completed=True, grid__patrol_duty__active=True)
+        .values("grid_id")
+        .distinct()
+        .count()
+    )
+    missed = MissedPatrol.objects.filter(
+        in_area, day__gte=timezone.localtime(start).date(), day__lt=timezone.localtime(end).date()
+    ).count()
     return {
         "patrols": agg["n"],
         "completed": agg["done"],
@@ -168,9 +204,13 @@ def contact_list(*, user, today: dt.date | None = None, leader=None):
         qs = qs.filter(leader=user)
     elif leader is not None:
         qs = qs.filter(leader=leader)
-    rows = list(qs.select_related("leader", "target_area", "target_unit", "area")
-                .annotate(last_visit=Max("visits__visited_on"), visits_n=Count("visits"),
-                          opinions_n=Sum("visits__opinions_count")))
+    rows = list(
+        qs.select_related("leader", "target_area", "target_unit", "area").annotate(
+            last_visit=Max("visits__visited_on"),
+            visits_n=Count("visits"),
+            opinions_n=Sum("visits__opinions_count"),
+        )
+    )
     for a in rows:
         a.due_on = add_months(a.last_visit or a.since, a.cadence)
         a.overdue = a.due_on < today
@@ -178,15 +218,18 @@ def contact_list(*, user, today: dt.date | None = None, leader=None):
 
 
 def contact_get(*, user, pk: int) -> ContactAssignment | None:
-    qs = ContactAssignment.objects.restrict(user).select_related("leader", "target_area", "target_unit")
+    qs = ContactAssignment.objects.restrict(user).select_related(
+        "leader", "target_area", "target_unit"
+    )
     if not is_overseer(user):
         qs = qs.filter(leader=user)
     return qs.filter(pk=pk).first()
 
 
 def contact_visit_get(*, user, pk: int) -> ContactVisit | None:
-    qs = ContactVisit.objects.restrict(user).select_related("assignment__target_area",
-                                                            "assignment__target_unit", "leader")
+    qs = ContactVisit.objects.restrict(user).select_related(
+        "assignment__target_area", "assignment__target_unit", "leader"
+    )
     if not is_overseer(user):
         qs = qs.filter(leader=user)
     return qs.filter(pk=pk).first()
@@ -197,10 +240,11 @@ def opinions_summary(*, user, start: dt.date, end: dt.date) -> list[dict]:
     qs = ContactVisit.objects.restrict(user).filter(visited_on__gte=start, visited_on__lte=end)
     if not is_overseer(user):
         qs = qs.filter(leader=user)
-    return list(qs.values("leader_id", "leader__username", "leader__display_name", "area_id",
-                          "area__name")
-                .annotate(visits=Count("id"), opinions=Sum("opinions_count"))
-                .order_by("-opinions", "leader_id"))
+    return list(
+        qs.values("leader_id", "leader__username", "leader__display_name", "area_id", "area__name")
+        .annotate(visits=Count("id"), opinions=Sum("opinions_count"))
+        .order_by("-opinions", "leader_id")
+    )
 
 
 # ------------------------------------------------------------------ 两个覆盖
@@ -227,21 +271,32 @@ def coverage_rates(*, user) -> dict:
     >= 3 members) and work coverage (units with any party member, an organisation or an active
     instructor / all units), for firms and social organisations, per street and per kind."""
     units = unit_figures(Unit.objects.restrict(user).filter(kind__in=COVERAGE_KINDS)).values(
-        "id", "kind", "area_id", "area__level", "area__parent_id", "members_n", "orgs_n",
-        "instructors_n")
+        "id",
+        "kind",
+        "area_id",
+        "area__level",
+        "area__parent_id",
+        "members_n",
+        "orgs_n",
+        "instructors_n",
+    )
     streets: dict[int, RateRow] = {}
     kinds: dict[str, RateRow] = {}
     total = RateRow(key="all", label="")
     kind_labels = dict(Unit._meta.get_field("kind").choices)
     rows = list(units)
-    street_ids = {u["area__parent_id"] if u["area__level"] == Area.Level.COMMUNITY else u["area_id"]
-                  for u in rows}
+    street_ids = {
+        u["area__parent_id"] if u["area__level"] == Area.Level.COMMUNITY else u["area_id"]
+        for u in rows
+    }
     names = dict(Area.objects.filter(pk__in=street_ids).values_list("id", "name"))
     for u in rows:
         sid = u["area__parent_id"] if u["area__level"] == Area.Level.COMMUNITY else u["area_id"]
-        targets = (streets.setdefault(sid, RateRow(key=str(sid), label=names.get(sid, ""))),
-                   kinds.setdefault(u["kind"], RateRow(key=u["kind"], label=str(kind_labels[u["kind"]]))),
-                   total)
+        targets = (
+            streets.setdefault(sid, RateRow(key=str(sid), label=names.get(sid, ""))),
+            kinds.setdefault(u["kind"], RateRow(key=u["kind"], label=str(kind_labels[u["kind"]]))),
+            total,
+        )
         for r in targets:
             r.units += 1
             if u["members_n"] or u["orgs_n"] or u["instructors_n"]:
@@ -250,8 +305,11 @@ def coverage_rates(*, user) -> dict:
                 r.eligible += 1
                 if u["orgs_n"]:
                     r.organised += 1
-    return {"streets": sorted(streets.values(), key=lambda r: r.label), "kinds": list(kinds.values()),
-            "total": total}
+    return {
+        "streets": sorted(streets.values(), key=lambda r: r.label),
+        "kinds": list(kinds.values()),
+        "total": total,
+    }
 
 
 def coverage_flags(*, user, status: str | None = FlagStatus.OPEN):
@@ -263,9 +321,12 @@ def coverage_flags(*, user, status: str | None = FlagStatus.OPEN):
 
 # ------------------------------------------------------------------ gig workers
 def gig_ledger(*, user, sector: str | None = None):
-    qs = (GigWorkerProfile.objects.restrict(user)
-          .select_related("member", "sector_organization", "area")
-          .annotate(reports_n=Count("reports")).order_by("sector", "id"))
+    qs = (
+        GigWorkerProfile.objects.restrict(user)
+        .select_related("member", "sector_organization", "area")
+        .annotate(reports_n=Count("reports"))
+        .order_by("sector", "id")
+    )
     if sector:
         qs = qs.filter(sector=sector)
     return qs

@@ -68,8 +68,9 @@ def is_overseer(user) -> bool:
 def patrol_grids(user):
     """Grids the user may patrol: those of their active grid roles (and their micro-grids)."""
     ids = list(
-        RoleAssignment.objects.filter(user=user, active=True, role__in=GRID_ROLES, grid__isnull=False)
-        .values_list("grid_id", flat=True)
+        RoleAssignment.objects.filter(
+            user=user, active=True, role__in=GRID_ROLES, grid__isnull=False
+        ).values_list("grid_id", flat=True)
     )
     return Grid.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids)).select_related("community")
 
@@ -85,8 +86,9 @@ def patrol_start(*, actor, grid: Grid) -> Patrol:
         return existing
     try:
         with transaction.atomic():
-            return Patrol.objects.create(worker=actor, grid=grid, area_id=grid.community_id,
-                                         started_at=timezone.now())
+            return Patrol.objects.create(
+                worker=actor, grid=grid, area_id=grid.community_id, started_at=timezone.now()
+            )
     except IntegrityError:
         return Patrol.objects.get(worker=actor, status=PatrolStatus.OPEN)
 
@@ -134,11 +136,20 @@ def _parse_point(raw: Any) -> tuple[dict | None, str]:
     except (OverflowError, OSError, ValueError):
         return None, "t"
     acc = raw.get("acc")
-    if acc is not None and (isinstance(acc, bool) or not isinstance(acc, int | float)
-                            or not math.isfinite(acc) or acc < 0):
+    if acc is not None and (
+        isinstance(acc, bool)
+        or not isinstance(acc, int | float)
+        or not math.isfinite(acc)
+        or acc < 0
+    ):
         return None, "acc"
-    return {"seq": seq, "at": at, "lat": vals["lat"], "lon": vals["lon"],
-            "accuracy": float(acc) if acc is not None else None}, ""
+    return {
+        "seq": seq,
+        "at": at,
+        "lat": vals["lat"],
+        "lon": vals["lon"],
+        "accuracy": float(acc) if acc is not None else None,
+    }, ""
 
 
 @transaction.atomic
@@ -162,8 +173,11 @@ def points_ingest(*, actor, patrol: Patrol, batch: str, points: Any) -> dict:
         else:
             parsed.append(p)
     if errors:
-        raise ValidationFailed(_("批次中有格式错误的轨迹点,整批未保存。"), code="bad_points",
-                               details={"points": errors})
+        raise ValidationFailed(
+            _("批次中有格式错误的轨迹点,整批未保存。"),
+            code="bad_points",
+            details={"points": errors},
+        )
     patrol = _own(actor, patrol)
     tol = dt.timedelta(seconds=late_tolerance_s())
     lo = patrol.started_at - tol
@@ -178,9 +192,13 @@ def points_ingest(*, actor, patrol: Patrol, batch: str, points: Any) -> dict:
             continue
         by_seq[p["seq"]] = p
     already = set(
-        PatrolPoint.objects.filter(patrol=patrol, seq__in=list(by_seq)).values_list("seq", flat=True)
+        PatrolPoint.objects.filter(patrol=patrol, seq__in=list(by_seq)).values_list(
+            "seq", flat=True
+        )
     )
-    new = [PatrolPoint(patrol=patrol, batch=batch, **p) for s, p in by_seq.items() if s not in already]
+    new = [
+        PatrolPoint(patrol=patrol, batch=batch, **p) for s, p in by_seq.items() if s not in already
+    ]
     PatrolPoint.objects.bulk_create(new, ignore_conflicts=True)
     _recompute(patrol, actor=actor)
     acked = sorted(set(by_seq) | {i["seq"] for i in ignored})
@@ -204,8 +222,12 @@ def _recompute(patrol: Patrol, *, actor) -> None:
     patrol.points_count = fig.points
     patrol.jumps_count = fig.jumps
     fields = ["distance_m", "points_count", "jumps_count"]
-    if (patrol.status == PatrolStatus.ENDED and not patrol.completed
-            and patrol.duration_s >= min_duration_s() and patrol.distance_m >= min_distance_m()):
+    if (
+        patrol.status == PatrolStatus.ENDED
+        and not patrol.completed
+        and patrol.duration_s >= min_duration_s()
+        and patrol.distance_m >= min_distance_m()
+    ):
         patrol.completed = True
         fields.append("completed")
     patrol.save(update_fields=fields)
@@ -230,8 +252,14 @@ def award_patrol(patrol: Patrol, *, actor=None):
     subject = points_subject(patrol.worker)
     if not subject:
         return None
-    return points_award(actor=actor, event=PointsEvent.PATROL_COMPLETED, source=patrol,
-                        occurred_at=patrol.ended_at, note=str(patrol.grid)[:100], **subject)
+    return points_award(
+        actor=actor,
+        event=PointsEvent.PATROL_COMPLETED,
+        source=patrol,
+        occurred_at=patrol.ended_at,
+        note=str(patrol.grid)[:100],
+        **subject,
+    )
 
 
 # ------------------------------------------------------------------ duties and missed patrols
@@ -239,15 +267,23 @@ def award_patrol(patrol: Patrol, *, actor=None):
 def duty_set(*, actor, grid: Grid, frequency: str, times: int, active: bool = True) -> PatrolDuty:
     require_scope(actor, grid, CHANGE)
     if frequency not in DutyFrequency.values:
-        raise ValidationFailed(_("未知的巡查周期。"), details={"frequency": [_("未知的巡查周期。")]})
+        raise ValidationFailed(
+            _("未知的巡查周期。"), details={"frequency": [_("未知的巡查周期。")]}
+        )
     limit = 6 if frequency == DutyFrequency.DAILY else 21
     if not isinstance(times, int) or not 1 <= times <= limit:
-        raise ValidationFailed(_("巡查次数须在1到%(n)d之间。") % {"n": limit},
-                               details={"times": [_("次数无效。")]})
+        raise ValidationFailed(
+            _("巡查次数须在1到%(n)d之间。") % {"n": limit}, details={"times": [_("次数无效。")]}
+        )
     duty, _created = PatrolDuty.objects.update_or_create(
         grid=grid,
-        defaults={"area_id": grid.community_id, "frequency": frequency, "times": times,
-                  "active": active, "updated_by": actor},
+        defaults={
+            "area_id": grid.community_id,
+            "frequency": frequency,
+            "times": times,
+            "active": active,
+            "updated_by": actor,
+        },
     )
     return duty
 
@@ -270,7 +306,9 @@ def check_patrols(*, day: dt.date) -> int:
     """Flag every grid whose duty was not met: daily duties for ``day``; weekly duties for the
     week ending on ``day`` when it is a Sunday. One flag per grid and day: running again adds
     nothing. Returns the number of flags written now."""
-    duties = list(PatrolDuty.objects.filter(active=True).values("grid_id", "area_id", "frequency", "times"))
+    duties = list(
+        PatrolDuty.objects.filter(active=True).values("grid_id", "area_id", "frequency", "times")
+    )
     daily = completed_counts(*local_day_bounds(day))
     weekly: dict[int, int] = {}
     if day.weekday() == 6:
@@ -284,8 +322,16 @@ def check_patrols(*, day: dt.date) -> int:
         else:
             continue
         if done < d["times"]:
-            rows.append(MissedPatrol(grid_id=d["grid_id"], area_id=d["area_id"], day=day,
-                                     frequency=d["frequency"], expected=d["times"], done=done))
+            rows.append(
+                MissedPatrol(
+                    grid_id=d["grid_id"],
+                    area_id=d["area_id"],
+                    day=day,
+                    frequency=d["frequency"],
+                    expected=d["times"],
+                    done=done,
+                )
+            )
     before = MissedPatrol.objects.filter(day=day).count()
     MissedPatrol.objects.bulk_create(rows, ignore_conflicts=True)
     return MissedPatrol.objects.filter(day=day).count() - before
@@ -294,8 +340,9 @@ def check_patrols(*, day: dt.date) -> int:
 @transaction.atomic
 def missed_acknowledge(*, actor, flag: MissedPatrol) -> MissedPatrol:
     require_scope(actor, flag, VIEW)
-    if not RoleAssignment.objects.filter(user=actor, active=True, role=Role.GRID_CHIEF,
-                                         grid_id=flag.grid_id).exists() and not is_overseer(actor):
+    if not RoleAssignment.objects.filter(
+        user=actor, active=True, role=Role.GRID_CHIEF, grid_id=flag.grid_id
+    ).exists() and not is_overseer(actor):
         require_scope(actor, flag, CHANGE)
     flag = MissedPatrol.objects.select_for_update().get(pk=flag.pk)
     if flag.acknowledged_at is None:
@@ -312,8 +359,15 @@ def _require_overseer(actor, obj) -> None:
 
 
 @transaction.atomic
-def contact_assign(*, actor, leader, cadence: int, since: dt.date, target_area: Area | None = None,
-                   target_unit: Unit | None = None) -> ContactAssignment:
+def contact_assign(
+    *,
+    actor,
+    leader,
+    cadence: int,
+    since: dt.date,
+    target_area: Area | None = None,
+    target_unit: Unit | None = None,
+) -> ContactAssignment:
     if (target_area is None) == (target_unit is None):
         raise ValidationFailed(_("请选择一个联系村社区或一个联系单位。"))
     target = target_unit or target_area
@@ -323,9 +377,13 @@ def contact_assign(*, actor, leader, cadence: int, since: dt.date, target_area: 
     if cadence not in Cadence.values:
         raise ValidationFailed(_("未知的联系频次。"))
     return ContactAssignment.objects.create(
-        leader=leader, target_area=target_area, target_unit=target_unit,
+        leader=leader,
+        target_area=target_area,
+        target_unit=target_unit,
         area_id=target_unit.area_id if target_unit else target_area.pk,
-        cadence=cadence, since=since, created_by=actor,
+        cadence=cadence,
+        since=since,
+        created_by=actor,
     )
 
 
@@ -336,12 +394,23 @@ def _may_record(actor, assignment: ContactAssignment) -> None:
 
 
 @transaction.atomic
-def contact_visit_record(*, actor, assignment: ContactAssignment, visited_on: dt.date,
-                         met_with: str, heard: str, decided: str = "",
-                         opinions: list[str] | None = None,
-                         opinions_count: int | None = None) -> ContactVisit:
+def contact_visit_record(
+    *,
+    actor,
+    assignment: ContactAssignment,
+    visited_on: dt.date,
+    met_with: str,
+    heard: str,
+    decided: str = "",
+    opinions: list[str] | None = None,
+    opinions_count: int | None = None,
+) -> ContactVisit:
     _may_record(actor, assignment)
-    met_with, heard, decided = (met_with or "").strip(), (heard or "").strip(), (decided or "").strip()
+    met_with, heard, decided = (
+        (met_with or "").strip(),
+        (heard or "").strip(),
+        (decided or "").strip(),
+    )
     errors: dict[str, list] = {}
     if not met_with:
         errors["met_with"] = [_("请填写接谈对象。")]
@@ -358,29 +427,54 @@ def contact_visit_record(*, actor, assignment: ContactAssignment, visited_on: dt
     if errors:
         raise ValidationFailed(details=errors)
     return ContactVisit.objects.create(
-        assignment=assignment, leader=assignment.leader, area_id=assignment.area_id,
-        visited_on=visited_on, met_with=met_with[:200], heard=heard[:4000], decided=decided[:4000],
-        opinions_count=count, opinions=texts, recorded_by=actor,
+        assignment=assignment,
+        leader=assignment.leader,
+        area_id=assignment.area_id,
+        visited_on=visited_on,
+        met_with=met_with[:200],
+        heard=heard[:4000],
+        decided=decided[:4000],
+        opinions_count=count,
+        opinions=texts,
+        recorded_by=actor,
     )
 
 
 @transaction.atomic
-def contact_visit_raise_case(*, actor, visit: ContactVisit, item, text: str, grid: Grid | None = None,
-                             address: str = "", idempotency_key: str | None = None):
+def contact_visit_raise_case(
+    *,
+    actor,
+    visit: ContactVisit,
+    item,
+    text: str,
+    grid: Grid | None = None,
+    address: str = "",
+    idempotency_key: str | None = None,
+):
     """A problem heard on the visit becomes a case (source 领导走访) routed to its handler."""
     _may_record(actor, visit.assignment)
     area = Area.objects.get(pk=visit.area_id)
     unit = visit.assignment.target_unit
     if grid is None and unit is not None and unit.grid_id:
         grid = unit.grid
-    if grid is not None and not Area.objects.filter(pk=grid.community_id, path__startswith=area.path).exists():
+    if (
+        grid is not None
+        and not Area.objects.filter(pk=grid.community_id, path__startswith=area.path).exists()
+    ):
         raise ValidationFailed(_("所选网格不在联系点范围内。"), details={"grid": [_("网格无效。")]})
     community = area if area.level == Area.Level.COMMUNITY else None
     if grid is None and community is None:
         raise ValidationFailed(_("请选择事件所在网格。"), details={"grid": [_("请选择网格。")]})
-    case = case_create(actor=actor, item=item, text=text, source=Source.LEADER_VISIT, grid=grid,
-                       community=community, address=address or str(visit.assignment.target),
-                       idempotency_key=idempotency_key)
+    case = case_create(
+        actor=actor,
+        item=item,
+        text=text,
+        source=Source.LEADER_VISIT,
+        grid=grid,
+        community=community,
+        address=address or str(visit.assignment.target),
+        idempotency_key=idempotency_key,
+    )
     ContactVisitCase.objects.get_or_create(case=case, defaults={"visit": visit})
     return case
 
@@ -391,7 +485,9 @@ def unit_figures(units):
     return units.annotate(
         members_n=Count("party_members", distinct=True),
         orgs_n=Count("organizations", distinct=True),
-        instructors_n=Count("party_instructors", distinct=True, filter=Q(party_instructors__active=True)),
+        instructors_n=Count(
+            "party_instructors", distinct=True, filter=Q(party_instructors__active=True)
+        ),
     )
 
 
@@ -407,15 +503,24 @@ def coverage_check(*, actor=None, area: Area | None = None) -> tuple[int, int]:
         units = units.restrict(actor, CHANGE)
     figures = {u.pk: u for u in unit_figures(units).only("id", "area_id")}
     today = timezone.localdate()
-    open_flags = {f.unit_id: f for f in CoverageFlag.objects.select_for_update().filter(
-        unit_id__in=list(figures), status=FlagStatus.OPEN)}
+    open_flags = {
+        f.unit_id: f
+        for f in CoverageFlag.objects.select_for_update().filter(
+            unit_id__in=list(figures), status=FlagStatus.OPEN
+        )
+    }
     raised = closed = 0
     for unit_id, u in figures.items():
         flag = open_flags.get(unit_id)
         needs = u.members_n >= 3 and u.orgs_n == 0
         if needs and flag is None:
-            CoverageFlag.objects.create(unit_id=unit_id, area_id=u.area_id, members_count=u.members_n,
-                                        raised_on=today, deadline=today + dt.timedelta(days=90))
+            CoverageFlag.objects.create(
+                unit_id=unit_id,
+                area_id=u.area_id,
+                members_count=u.members_n,
+                raised_on=today,
+                deadline=today + dt.timedelta(days=90),
+            )
             raised += 1
         elif flag is not None and not needs:
             flag.status, flag.closed_on = FlagStatus.CLOSED, today
@@ -433,8 +538,9 @@ def coverage_check(*, actor=None, area: Area | None = None) -> tuple[int, int]:
 
 
 @transaction.atomic
-def coverage_flag_update(*, actor, flag: CoverageFlag, owner=None, deadline: dt.date | None = None
-                         ) -> CoverageFlag:
+def coverage_flag_update(
+    *, actor, flag: CoverageFlag, owner=None, deadline: dt.date | None = None
+) -> CoverageFlag:
     require_scope(actor, flag, CHANGE)
     flag = CoverageFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != FlagStatus.OPEN:
@@ -449,13 +555,22 @@ def is_sector_org(org: PartyOrganization) -> bool:
     if org.kind == OrgKind.SECTOR_COMMITTEE:
         return True
     ancestor_ids = [int(x) for x in org.path.strip("/").split("/") if x.isdigit()]
-    return PartyOrganization.objects.filter(pk__in=ancestor_ids, kind=OrgKind.SECTOR_COMMITTEE).exists()
+    return PartyOrganization.objects.filter(
+        pk__in=ancestor_ids, kind=OrgKind.SECTOR_COMMITTEE
+    ).exists()
 
 
 @transaction.atomic
-def gig_profile_save(*, actor, member, platform: str, sector: str,
-                     sector_organization: PartyOrganization, since: dt.date | None = None,
-                     active: bool = True) -> GigWorkerProfile:
+def gig_profile_save(
+    *,
+    actor,
+    member,
+    platform: str,
+    sector: str,
+    sector_organization: PartyOrganization,
+    since: dt.date | None = None,
+    active: bool = True,
+) -> GigWorkerProfile:
     require_scope(actor, member, CHANGE)
     errors: dict[str, list] = {}
     if not (platform or "").strip():
@@ -468,9 +583,14 @@ def gig_profile_save(*, actor, member, platform: str, sector: str,
         raise ValidationFailed(details=errors)
     profile, _c = GigWorkerProfile.objects.update_or_create(
         member=member,
-        defaults={"platform": platform.strip()[:100], "sector": sector,
-                  "sector_organization": sector_organization, "area_id": member.area_id,
-                  "since": since or timezone.localdate(), "active": active},
+        defaults={
+            "platform": platform.strip()[:100],
+            "sector": sector,
+            "sector_organization": sector_organization,
+            "area_id": member.area_id,
+            "since": since or timezone.localdate(),
+            "active": active,
+        },
     )
     return profile
 
@@ -478,19 +598,40 @@ def gig_profile_save(*, actor, member, platform: str, sector: str,
 def gig_profile_of(user) -> GigWorkerProfile | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return (GigWorkerProfile.objects.filter(member__user=user, active=True)
-            .select_related("member").first())
+    return (
+        GigWorkerProfile.objects.filter(member__user=user, active=True)
+        .select_related("member")
+        .first()
+    )
 
 
 @transaction.atomic
-def mobile_report(*, actor, item, text: str, lon: float | None, lat: float | None,
-                  address: str = "", idempotency_key: str | None = None):
+def mobile_report(
+    *,
+    actor,
+    item,
+    text: str,
+    lon: float | None,
+    lat: float | None,
+    address: str = "",
+    idempotency_key: str | None = None,
+):
     """A signed-in gig-economy party member reports a case (流动哨); points once per case."""
     profile = gig_profile_of(actor)
     if profile is None:
         raise PermissionDenied(_("只有登记在册的新就业群体党员可以使用流动哨上报。"))
-    case = case_create(actor=actor, item=item, text=text, source=Source.GIG_WORKER, lon=lon, lat=lat,
-                       address=address, idempotency_key=idempotency_key)
-    MobileReport.objects.get_or_create(case=case, defaults={"profile": profile, "area_id": case.area_id})
+    case = case_create(
+        actor=actor,
+        item=item,
+        text=text,
+        source=Source.GIG_WORKER,
+        lon=lon,
+        lat=lat,
+        address=address,
+        idempotency_key=idempotency_key,
+    )
+    MobileReport.objects.get_or_create(
+        case=case, defaults={"profile": profile, "area_id": case.area_id}
+    )
     points_award(actor=actor, event=PointsEvent.MOBILE_REPORT, member=profile.member, source=case)
     return case

@@ -50,8 +50,12 @@ def _parse_day(value: str | None, default: dt.date) -> dt.date:
 
 
 def _items():
-    return (MatterGroup.objects.filter(items__active=True).distinct()
-            .prefetch_related("items").order_by("code"))
+    return (
+        MatterGroup.objects.filter(items__active=True)
+        .distinct()
+        .prefetch_related("items")
+        .order_by("code")
+    )
 
 
 # ------------------------------------------------------------------ patrols (phone)
@@ -63,13 +67,20 @@ def index(request):
     mine = list(selectors.patrol_list(user=user, worker=user)[:10]) if grids else []
     missed = list(selectors.missed_list(user=user, acknowledged=False)[:20])
     scope = get_scope(user)
-    return render(request, "patrols/index.html", {
-        "grids": grids, "open_patrol": open_patrol, "mine": mine, "missed": missed,
-        "is_staff_view": bool(scope.area_ids) or scope.everything,
-        "is_overseer": services.is_overseer(user),
-        "has_contacts": Role.LEADER in scope.roles or services.is_overseer(user),
-        "gig_profile": services.gig_profile_of(user),
-    })
+    return render(
+        request,
+        "patrols/index.html",
+        {
+            "grids": grids,
+            "open_patrol": open_patrol,
+            "mine": mine,
+            "missed": missed,
+            "is_staff_view": bool(scope.area_ids) or scope.everything,
+            "is_overseer": services.is_overseer(user),
+            "has_contacts": Role.LEADER in scope.roles or services.is_overseer(user),
+            "gig_profile": services.gig_profile_of(user),
+        },
+    )
 
 
 @login_required
@@ -91,13 +102,20 @@ def detail(request, pk: int):
     shapes = svg_shapes(patrol.grid.geometry, route)
     own = patrol.worker_id == request.user.pk
     next_seq = (patrol.points.aggregate(m=Max("seq"))["m"] or -1) + 1 if own else 0
-    return render(request, "patrols/detail.html", {
-        "patrol": patrol, "shapes": shapes, "own": own, "next_seq": next_seq,
-        "visits": selectors.patrol_visits(patrol, user=request.user),
-        "cases": selectors.patrol_cases(patrol, user=request.user),
-        "min_duration_min": services.min_duration_s() // 60,
-        "min_distance_m": int(services.min_distance_m()),
-    })
+    return render(
+        request,
+        "patrols/detail.html",
+        {
+            "patrol": patrol,
+            "shapes": shapes,
+            "own": own,
+            "next_seq": next_seq,
+            "visits": selectors.patrol_visits(patrol, user=request.user),
+            "cases": selectors.patrol_cases(patrol, user=request.user),
+            "min_duration_min": services.min_duration_s() // 60,
+            "min_distance_m": int(services.min_distance_m()),
+        },
+    )
 
 
 def _json_error(exc: ApplicationError) -> JsonResponse:
@@ -118,8 +136,12 @@ def points(request, pk: int):
     if not isinstance(body, dict):
         return _json_error(ValidationFailed(_("请求不是有效的JSON。"), code="bad_batch"))
     try:
-        result = services.points_ingest(actor=request.user, patrol=patrol, batch=body.get("batch", ""),
-                                        points=body.get("points"))
+        result = services.points_ingest(
+            actor=request.user,
+            patrol=patrol,
+            batch=body.get("batch", ""),
+            points=body.get("points"),
+        )
     except ApplicationError as exc:
         return _json_error(exc)
     return JsonResponse(result)
@@ -131,10 +153,17 @@ def end(request, pk: int):
     patrol = selectors.patrol_get(user=request.user, pk=pk)
     if patrol is None:
         raise NotFound()
-    patrol = services.patrol_end(actor=request.user, patrol=patrol, note=request.POST.get("note", ""))
+    patrol = services.patrol_end(
+        actor=request.user, patrol=patrol, note=request.POST.get("note", "")
+    )
     if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"status": patrol.status, "completed": patrol.completed,
-                             "url": reverse("patrols:detail", args=[patrol.pk])})
+        return JsonResponse(
+            {
+                "status": patrol.status,
+                "completed": patrol.completed,
+                "url": reverse("patrols:detail", args=[patrol.pk]),
+            }
+        )
     return redirect("patrols:detail", pk=patrol.pk)
 
 
@@ -161,18 +190,28 @@ def duties(request):
         except ValueError:
             times = 0
         try:
-            services.duty_set(actor=request.user, grid=grid, frequency=request.POST.get("frequency", ""),
-                              times=times, active=request.POST.get("active") == "on")
+            services.duty_set(
+                actor=request.user,
+                grid=grid,
+                frequency=request.POST.get("frequency", ""),
+                times=times,
+                active=request.POST.get("active") == "on",
+            )
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("已保存 %(g)s 的巡查任务。") % {"g": grid})
         return redirect("patrols:duties")
     page = paginate(request, grids, per_page=50)
-    return render(request, "patrols/duties.html", {
-        "page": page, "frequencies": DutyFrequency.choices,
-        "can_change": has_capability(request.user, "change"),
-    })
+    return render(
+        request,
+        "patrols/duties.html",
+        {
+            "page": page,
+            "frequencies": DutyFrequency.choices,
+            "can_change": has_capability(request.user, "change"),
+        },
+    )
 
 
 @login_required
@@ -207,13 +246,25 @@ def coverage(request):
         "rates": [c.rate if c.rate is not None else 0 for s in rows for c in s.children],
         "title": _("巡查覆盖率(%)"),
     }
-    areas = Area.objects.restrict(request.user).filter(level__lte=Area.Level.STREET).order_by("level", "code")
+    areas = (
+        Area.objects.restrict(request.user)
+        .filter(level__lte=Area.Level.STREET)
+        .order_by("level", "code")
+    )
     stats = [(a, selectors.patrol_stats(a, start, end)) for a in list(areas)[:20]]
-    return render(request, "patrols/coverage.html", {
-        "rows": rows, "day": day, "period": period, "start": timezone.localtime(start).date(),
-        "end": timezone.localtime(end).date() - dt.timedelta(days=1),
-        "chart_json": json.dumps(chart, ensure_ascii=False), "stats": stats,
-    })
+    return render(
+        request,
+        "patrols/coverage.html",
+        {
+            "rows": rows,
+            "day": day,
+            "period": period,
+            "start": timezone.localtime(start).date(),
+            "end": timezone.localtime(end).date() - dt.timedelta(days=1),
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "stats": stats,
+        },
+    )
 
 
 # ------------------------------------------------------------------ leaders' contact points
@@ -223,27 +274,46 @@ def contacts(request):
     overdue_only = request.GET.get("overdue") == "1"
     if overdue_only:
         rows = [r for r in rows if r.overdue]
-    return render(request, "patrols/contacts.html", {
-        "rows": rows, "overdue_only": overdue_only, "is_overseer": services.is_overseer(request.user),
-    })
+    return render(
+        request,
+        "patrols/contacts.html",
+        {
+            "rows": rows,
+            "overdue_only": overdue_only,
+            "is_overseer": services.is_overseer(request.user),
+        },
+    )
 
 
 @login_required
 def contact_new(request):
     if not services.is_overseer(request.user):
         raise NotFound()
-    leaders = get_user_model().objects.filter(
-        pk__in=RoleAssignment.objects.restrict(request.user).filter(role=Role.LEADER, active=True)
-        .values("user_id")).order_by("username")
-    areas = Area.objects.restrict(request.user).filter(level__gte=Area.Level.STREET).order_by("code")
+    leaders = (
+        get_user_model()
+        .objects.filter(
+            pk__in=RoleAssignment.objects.restrict(request.user)
+            .filter(role=Role.LEADER, active=True)
+            .values("user_id")
+        )
+        .order_by("username")
+    )
+    areas = (
+        Area.objects.restrict(request.user).filter(level__gte=Area.Level.STREET).order_by("code")
+    )
     units = Unit.objects.restrict(request.user).order_by("name")
     form = ContactAssignForm(request.POST or None, leaders=leaders, areas=areas, units=units)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            a = services.contact_assign(actor=request.user, leader=d["leader"], cadence=int(d["cadence"]),
-                                        since=d["since"], target_area=d.get("target_area"),
-                                        target_unit=d.get("target_unit"))
+            a = services.contact_assign(
+                actor=request.user,
+                leader=d["leader"],
+                cadence=int(d["cadence"]),
+                since=d["since"],
+                target_area=d.get("target_area"),
+                target_unit=d.get("target_unit"),
+            )
         except ApplicationError as exc:
             _apply_errors(form, exc)
         else:
@@ -262,16 +332,24 @@ def contact(request, pk: int):
         d = form.cleaned_data
         try:
             visit = services.contact_visit_record(
-                actor=request.user, assignment=assignment, visited_on=d["visited_on"],
-                met_with=d["met_with"], heard=d["heard"], decided=d["decided"],
-                opinions=d["opinions"].splitlines(), opinions_count=d["opinions_count"])
+                actor=request.user,
+                assignment=assignment,
+                visited_on=d["visited_on"],
+                met_with=d["met_with"],
+                heard=d["heard"],
+                decided=d["decided"],
+                opinions=d["opinions"].splitlines(),
+                opinions_count=d["opinions_count"],
+            )
         except ApplicationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("走访已记录。"))
             return redirect("patrols:contact_visit", pk=visit.pk)
     visits = assignment.visits.order_by("-visited_on", "-id").prefetch_related("case_links__case")
-    return render(request, "patrols/contact.html", {"a": assignment, "form": form, "visits": visits})
+    return render(
+        request, "patrols/contact.html", {"a": assignment, "form": form, "visits": visits}
+    )
 
 
 @login_required
@@ -286,17 +364,32 @@ def contact_visit(request, pk: int):
         d = form.cleaned_data
         try:
             case = services.contact_visit_raise_case(
-                actor=request.user, visit=visit, item=d["item"], text=d["text"], grid=d.get("grid"),
-                idempotency_key=f"leader-visit:{visit.pk}:{d['key']}" if d.get("key") else None)
+                actor=request.user,
+                visit=visit,
+                item=d["item"],
+                text=d["text"],
+                grid=d.get("grid"),
+                idempotency_key=f"leader-visit:{visit.pk}:{d['key']}" if d.get("key") else None,
+            )
         except ApplicationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("已交办,事件编号 %(no)s。") % {"no": case.number})
             return redirect("patrols:contact_visit", pk=visit.pk)
-    cases = [link.case for link in visit.case_links.select_related("case__handler_unit", "case__handler_area")]
-    return render(request, "patrols/contact_visit.html", {
-        "visit": visit, "form": form, "cases": cases, "groups": _items(),
-    })
+    cases = [
+        link.case
+        for link in visit.case_links.select_related("case__handler_unit", "case__handler_area")
+    ]
+    return render(
+        request,
+        "patrols/contact_visit.html",
+        {
+            "visit": visit,
+            "form": form,
+            "cases": cases,
+            "groups": _items(),
+        },
+    )
 
 
 @login_required
@@ -306,7 +399,9 @@ def opinions(request):
     end = _parse_day(request.GET.get("end"), today)
     rows = selectors.opinions_summary(user=request.user, start=start, end=end)
     total = sum(r["opinions"] or 0 for r in rows)
-    return render(request, "patrols/opinions.html", {"rows": rows, "start": start, "end": end, "total": total})
+    return render(
+        request, "patrols/opinions.html", {"rows": rows, "start": start, "end": end, "total": total}
+    )
 
 
 # ------------------------------------------------------------------ 两个覆盖
@@ -316,25 +411,42 @@ def org_coverage(request):
         if not has_capability(request.user, CHANGE):
             raise NotFound()
         raised, closed = services.coverage_check(actor=request.user)
-        messages.success(request, _("复核完成:新发现 %(r)d 家,销号 %(c)d 家。") % {"r": raised, "c": closed})
+        messages.success(
+            request, _("复核完成:新发现 %(r)d 家,销号 %(c)d 家。") % {"r": raised, "c": closed}
+        )
         return redirect("patrols:org_coverage")
     rates = selectors.coverage_rates(user=request.user)
     chart = {
         "labels": [r.label for r in rates["streets"]],
         "org": [r.org_rate or 0 for r in rates["streets"]],
         "work": [r.work_rate or 0 for r in rates["streets"]],
-        "org_label": _("组织覆盖率(%)"), "work_label": _("工作覆盖率(%)"),
+        "org_label": _("组织覆盖率(%)"),
+        "work_label": _("工作覆盖率(%)"),
     }
     status = request.GET.get("status", FlagStatus.OPEN)
-    flags = selectors.coverage_flags(user=request.user, status=status if status in FlagStatus.values else None)
-    return render(request, "patrols/org_coverage.html", {
-        "rates": rates, "chart_json": json.dumps(chart, ensure_ascii=False), "today": timezone.localdate(),
-        "flags": paginate(request, flags, per_page=50), "status": status,
-        "statuses": FlagStatus.choices, "can_change": has_capability(request.user, CHANGE),
-        "staff": get_user_model().objects.filter(
-            pk__in=RoleAssignment.objects.restrict(request.user).filter(active=True).values("user_id")
-        ).order_by("username")[:200],
-    })
+    flags = selectors.coverage_flags(
+        user=request.user, status=status if status in FlagStatus.values else None
+    )
+    return render(
+        request,
+        "patrols/org_coverage.html",
+        {
+            "rates": rates,
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "today": timezone.localdate(),
+            "flags": paginate(request, flags, per_page=50),
+            "status": status,
+            "statuses": FlagStatus.choices,
+            "can_change": has_capability(request.user, CHANGE),
+            "staff": get_user_model()
+            .objects.filter(
+                pk__in=RoleAssignment.objects.restrict(request.user)
+                .filter(active=True)
+                .values("user_id")
+            )
+            .order_by("username")[:200],
+        },
+    )
 
 
 @login_required
@@ -345,10 +457,19 @@ def flag_update(request, pk: int):
         raise NotFound()
     owner = None
     if request.POST.get("owner", "").isdigit():
-        owner = get_user_model().objects.filter(
-            pk=int(request.POST["owner"]),
-            pk__in=RoleAssignment.objects.restrict(request.user).values("user_id")).first()
-    deadline = _parse_day(request.POST.get("deadline"), flag.deadline) if request.POST.get("deadline") else None
+        owner = (
+            get_user_model()
+            .objects.filter(
+                pk=int(request.POST["owner"]),
+                pk__in=RoleAssignment.objects.restrict(request.user).values("user_id"),
+            )
+            .first()
+        )
+    deadline = (
+        _parse_day(request.POST.get("deadline"), flag.deadline)
+        if request.POST.get("deadline")
+        else None
+    )
     services.coverage_flag_update(actor=request.user, flag=flag, owner=owner, deadline=deadline)
     messages.success(request, _("已更新整改任务。"))
     return redirect("patrols:org_coverage")
@@ -358,7 +479,9 @@ def flag_update(request, pk: int):
 @login_required
 def gig_ledger(request):
     sector = request.GET.get("sector") or None
-    qs = selectors.gig_ledger(user=request.user, sector=sector if sector in GigSector.values else None)
+    qs = selectors.gig_ledger(
+        user=request.user, sector=sector if sector in GigSector.values else None
+    )
     form = None
     if has_capability(request.user, CHANGE):
         members = PartyMember.objects.restrict(request.user, CHANGE).order_by("name")
@@ -369,8 +492,13 @@ def gig_ledger(request):
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             try:
-                services.gig_profile_save(actor=request.user, member=d["member"], platform=d["platform"],
-                                          sector=d["sector"], sector_organization=d["sector_organization"])
+                services.gig_profile_save(
+                    actor=request.user,
+                    member=d["member"],
+                    platform=d["platform"],
+                    sector=d["sector"],
+                    sector_organization=d["sector_organization"],
+                )
             except ApplicationError as exc:
                 _apply_errors(form, exc)
             else:
@@ -379,9 +507,16 @@ def gig_ledger(request):
     elif request.method == "POST":
         raise NotFound()
     page = paginate(request, qs, per_page=50)
-    return render(request, "patrols/gig_ledger.html", {
-        "page": page, "form": form, "sectors": GigSector.choices, "sector": sector,
-    })
+    return render(
+        request,
+        "patrols/gig_ledger.html",
+        {
+            "page": page,
+            "form": form,
+            "sectors": GigSector.choices,
+            "sector": sector,
+        },
+    )
 
 
 @login_required
@@ -394,15 +529,28 @@ def gig_report(request):
         d = form.cleaned_data
         try:
             case = services.mobile_report(
-                actor=request.user, item=d["item"], text=d["text"], lon=d.get("lon"), lat=d.get("lat"),
-                address=d.get("address", ""), idempotency_key=f"gig:{request.user.pk}:{d['key']}")
+                actor=request.user,
+                item=d["item"],
+                text=d["text"],
+                lon=d.get("lon"),
+                lat=d.get("lat"),
+                address=d.get("address", ""),
+                idempotency_key=f"gig:{request.user.pk}:{d['key']}",
+            )
         except ApplicationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("已上报,编号 %(no)s,感谢您当好流动哨!") % {"no": case.number})
+            messages.success(
+                request, _("已上报,编号 %(no)s,感谢您当好流动哨!") % {"no": case.number}
+            )
             return redirect("patrols:gig_report")
-    return render(request, "patrols/gig_report.html", {
-        "form": form, "profile": profile, "groups": _items(),
-        "reports": selectors.my_mobile_reports(profile),
-    })
-
+    return render(
+        request,
+        "patrols/gig_report.html",
+        {
+            "form": form,
+            "profile": profile,
+            "groups": _items(),
+            "reports": selectors.my_mobile_reports(profile),
+        },
+    )

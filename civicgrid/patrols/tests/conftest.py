@@ -13,15 +13,25 @@ from civicgrid.web.tests.conftest import registry  # noqa: F401  (a fixture)
 
 @pytest.fixture
 def branch(tiny):
-    return PartyOrganization.objects.create(name="东门第一网格党支部", kind=OrgKind.GRID_BRANCH,
-                                            area=tiny.community_a, grid=tiny.grid_a1)
+    return PartyOrganization.objects.create(
+        name="东门第一网格党支部",
+        kind=OrgKind.GRID_BRANCH,
+        area=tiny.community_a,
+        grid=tiny.grid_a1,
+    )
 
 
 @pytest.fixture
 def worker_member(tiny, branch):
     """worker_a1 is also a party member (points go to the member)."""
-    return PartyMember.objects.create(name="网格员党员", gender="M", organization=branch,
-                                      area=tiny.community_a, grid=tiny.grid_a1, user=tiny.worker_a1)
+    return PartyMember.objects.create(
+        name="网格员党员",
+        gender="M",
+        organization=branch,
+        area=tiny.community_a,
+        grid=tiny.grid_a1,
+        user=tiny.worker_a1,
+    )
 
 
 @pytest.fixture
@@ -35,12 +45,27 @@ def ms(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def walk(start: dt.datetime, n: int, *, seq0: int = 0, lon0: float = 114.001, lat0: float = 23.001,
-         step_deg: float = 0.0001, every_s: int = 10) -> list[dict]:
+def walk(
+    start: dt.datetime,
+    n: int,
+    *,
+    seq0: int = 0,
+    lon0: float = 114.001,
+    lat0: float = 23.001,
+    step_deg: float = 0.0001,
+    every_s: int = 10,
+) -> list[dict]:
     """n fixes walking east from (lon0, lat0): ~10 m per fix, one fix every 10 s."""
-    return [{"seq": seq0 + i, "lat": lat0, "lon": lon0 + (seq0 + i) * step_deg,
-             "t": ms(start + dt.timedelta(seconds=(seq0 + i) * every_s)), "acc": 8}
-            for i in range(n)]
+    return [
+        {
+            "seq": seq0 + i,
+            "lat": lat0,
+            "lon": lon0 + (seq0 + i) * step_deg,
+            "t": ms(start + dt.timedelta(seconds=(seq0 + i) * every_s)),
+            "acc": 8,
+        }
+        for i in range(n)
+    ]
 
 
 def backdate(patrol, minutes: int):

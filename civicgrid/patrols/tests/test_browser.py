@@ -36,8 +36,16 @@ def wait_js(page, expression: str, timeout_s: float = 30) -> None:
 def _watch(page) -> list[str]:
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error"
-            and "Failed to fetch" not in msg.text and "ERR_INTERNET_DISCONNECTED" not in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error"
+            and "Failed to fetch" not in msg.text
+            and "ERR_INTERNET_DISCONNECTED" not in msg.text
+            else None
+        ),
+    )
     return problems
 
 
@@ -51,13 +59,24 @@ def test_a_patrol_with_a_dropped_connection_loses_no_points(browser, live_server
 
     settings.PATROL_MIN_DURATION_S = 0
     settings.PATROL_MIN_DISTANCE_M = 50
-    branch = PartyOrganization.objects.create(name="支部", kind=OrgKind.GRID_BRANCH, area=tiny.community_a,
-                                              grid=tiny.grid_a1)
-    member = PartyMember.objects.create(name="网格员党员", gender="M", organization=branch,
-                                        area=tiny.community_a, grid=tiny.grid_a1, user=tiny.worker_a1)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                  base_url=live_server.url, permissions=["geolocation"],
-                                  geolocation={"latitude": 23.005, "longitude": 114.001, "accuracy": 5})
+    branch = PartyOrganization.objects.create(
+        name="支部", kind=OrgKind.GRID_BRANCH, area=tiny.community_a, grid=tiny.grid_a1
+    )
+    member = PartyMember.objects.create(
+        name="网格员党员",
+        gender="M",
+        organization=branch,
+        area=tiny.community_a,
+        grid=tiny.grid_a1,
+        user=tiny.worker_a1,
+    )
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        base_url=live_server.url,
+        permissions=["geolocation"],
+        geolocation={"latitude": 23.005, "longitude": 114.001, "accuracy": 5},
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
     problems = _watch(page)
@@ -72,7 +91,9 @@ def test_a_patrol_with_a_dropped_connection_loses_no_points(browser, live_server
         lon = round(114.0015 + i * 0.0003, 6)
         sent.append(lon)
         context.set_geolocation({"latitude": 23.005, "longitude": lon, "accuracy": 5})
-        wait_js(page, f"(localStorage.getItem('cg-patrol-{patrol.pk}') || '').indexOf('{lon}') >= 0")
+        wait_js(
+            page, f"(localStorage.getItem('cg-patrol-{patrol.pk}') || '').indexOf('{lon}') >= 0"
+        )
 
     for i in range(4):
         move(i)
@@ -89,10 +110,14 @@ def test_a_patrol_with_a_dropped_connection_loses_no_points(browser, live_server
     patrol.refresh_from_db()
     stored = set(PatrolPoint.objects.filter(patrol=patrol).values_list("lon", flat=True))
     assert set(sent) <= {round(x, 6) for x in stored}  # no route point lost
-    seqs = list(PatrolPoint.objects.filter(patrol=patrol).order_by("seq").values_list("seq", flat=True))
+    seqs = list(
+        PatrolPoint.objects.filter(patrol=patrol).order_by("seq").values_list("seq", flat=True)
+    )
     assert seqs == list(range(len(seqs)))  # no gaps, no duplicates
     assert patrol.status == "ended" and patrol.completed and patrol.points_count == len(seqs)
-    assert PointsEntry.objects.filter(event=PointsEvent.PATROL_COMPLETED, member=member).count() == 1
+    assert (
+        PointsEntry.objects.filter(event=PointsEvent.PATROL_COMPLETED, member=member).count() == 1
+    )
     assert page.locator(".route-map polyline.route").get_attribute("points").count(",") >= 10
     assert not problems, problems
     context.close()
@@ -108,8 +133,13 @@ def test_a_leader_visit_raises_a_linked_case(phone_page, live_server, settings, 
     settings.CIVICGRID_2FA_ENFORCED = False  # leaders pass TOTP first; not what is tested here
     org_dept = make_user(Role.ORG_DEPARTMENT, area=tiny.county, username="orgdept")
     leader = make_user(Role.LEADER, area=tiny.county, username="leader1")
-    a = services.contact_assign(actor=org_dept, leader=leader, cadence=3, since=dt.date(2026, 1, 1),
-                                target_area=tiny.community_a)
+    a = services.contact_assign(
+        actor=org_dept,
+        leader=leader,
+        cadence=3,
+        since=dt.date(2026, 1, 1),
+        target_area=tiny.community_a,
+    )
     page = phone_page
     problems = _watch(page)
     page.goto(live_server.url + "/accounts/login/")
@@ -135,7 +165,11 @@ def test_a_leader_visit_raises_a_linked_case(phone_page, live_server, settings, 
     case = Case.objects.get()
     assert case.source == "leader_visit" and case.grid_id == tiny.grid_a1.pk
     link = ContactVisitCase.objects.get()
-    assert link.case_id == case.pk and link.visit.assignment_id == a.pk and link.visit.opinions_count == 25
+    assert (
+        link.case_id == case.pk
+        and link.visit.assignment_id == a.pk
+        and link.visit.opinions_count == 25
+    )
     assert case.number in page.locator("#visit-cases").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     assert not problems, problems

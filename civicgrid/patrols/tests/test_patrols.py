@@ -78,7 +78,9 @@ def test_duplicates_and_out_of_order_are_stored_once(tiny):
     pts = walk(p.started_at, 10)
     r1 = services.points_ingest(actor=tiny.worker_a1, patrol=p, batch="b2", points=pts[5:][::-1])
     assert r1["stored"] == 5 and r1["acked"] == [5, 6, 7, 8, 9]
-    r2 = services.points_ingest(actor=tiny.worker_a1, patrol=p, batch="b1", points=pts[:6] + pts[:2])
+    r2 = services.points_ingest(
+        actor=tiny.worker_a1, patrol=p, batch="b1", points=pts[:6] + pts[:2]
+    )
     assert r2["stored"] == 5 and r2["duplicates"] == 1
     r3 = services.points_ingest(actor=tiny.worker_a1, patrol=p, batch="b1", points=pts)
     assert r3["stored"] == 0 and r3["duplicates"] == 10
@@ -88,15 +90,18 @@ def test_duplicates_and_out_of_order_are_stored_once(tiny):
     assert p.distance_m == pytest.approx(9 * haversine_m(114.0, 23.001, 114.0001, 23.001), rel=1e-3)
 
 
-@pytest.mark.parametrize("bad", [
-    {"seq": -1, "lat": 23.0, "lon": 114.0, "t": 1},
-    {"seq": 3, "lat": 123.0, "lon": 114.0, "t": 1_700_000_000_000},
-    {"seq": 3, "lat": 23.0, "lon": "114", "t": 1_700_000_000_000},
-    {"seq": 3, "lat": 23.0, "lon": 114.0},
-    {"seq": "3", "lat": 23.0, "lon": 114.0, "t": 1_700_000_000_000},
-    {"seq": 3, "lat": 23.0, "lon": 114.0, "t": 1_700_000_000_000, "acc": -5},
-    "nonsense",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"seq": -1, "lat": 23.0, "lon": 114.0, "t": 1},
+        {"seq": 3, "lat": 123.0, "lon": 114.0, "t": 1_700_000_000_000},
+        {"seq": 3, "lat": 23.0, "lon": "114", "t": 1_700_000_000_000},
+        {"seq": 3, "lat": 23.0, "lon": 114.0},
+        {"seq": "3", "lat": 23.0, "lon": 114.0, "t": 1_700_000_000_000},
+        {"seq": 3, "lat": 23.0, "lon": 114.0, "t": 1_700_000_000_000, "acc": -5},
+        "nonsense",
+    ],
+)
 def test_a_malformed_point_refuses_the_whole_batch(tiny, bad):
     p = started(tiny)
     pts = walk(p.started_at, 3) + [bad]
@@ -148,7 +153,9 @@ def test_a_late_batch_after_the_end_completes_the_patrol_and_earns_once(tiny, wo
 
 def test_a_short_patrol_is_counted_but_not_completed(tiny, worker_member):
     p = services.patrol_start(actor=tiny.worker_a1, grid=tiny.grid_a1)
-    services.points_ingest(actor=tiny.worker_a1, patrol=p, batch="a", points=walk(p.started_at, 3, every_s=1))
+    services.points_ingest(
+        actor=tiny.worker_a1, patrol=p, batch="a", points=walk(p.started_at, 3, every_s=1)
+    )
     p = services.patrol_end(actor=tiny.worker_a1, patrol=p)
     assert not p.completed
     assert not PointsEntry.objects.exists()
@@ -156,7 +163,9 @@ def test_a_short_patrol_is_counted_but_not_completed(tiny, worker_member):
 
 def test_a_worker_who_is_no_member_gets_no_points(tiny):
     p = started(tiny, minutes=20)
-    services.points_ingest(actor=tiny.worker_a1, patrol=p, batch="a", points=walk(p.started_at, 60, every_s=20))
+    services.points_ingest(
+        actor=tiny.worker_a1, patrol=p, batch="a", points=walk(p.started_at, 60, every_s=20)
+    )
     p = services.patrol_end(actor=tiny.worker_a1, patrol=p)
     assert p.completed
     assert not PointsEntry.objects.exists()
@@ -166,8 +175,12 @@ def test_a_worker_who_is_no_member_gets_no_points(tiny):
 def test_a_case_raised_during_the_open_patrol_is_attached(tiny, item, registry):
     other = case_create(actor=tiny.worker_a1, item=item, text="巡查前上报的事件", grid=tiny.grid_a1)
     p = services.patrol_start(actor=tiny.worker_a1, grid=tiny.grid_a1)
-    mine = case_create(actor=tiny.worker_a1, item=item, text="巡查中发现垃圾堆放", grid=tiny.grid_a1)
-    staff_case = case_create(actor=tiny.staff_a, item=item, text="社区工作人员上报", grid=tiny.grid_a1)
+    mine = case_create(
+        actor=tiny.worker_a1, item=item, text="巡查中发现垃圾堆放", grid=tiny.grid_a1
+    )
+    staff_case = case_create(
+        actor=tiny.staff_a, item=item, text="社区工作人员上报", grid=tiny.grid_a1
+    )
     from civicgrid.people.services import visit_record
 
     visit = visit_record(actor=tiny.worker_a1, resident=registry.resident_a, notes="巡查途中走访")
@@ -176,14 +189,23 @@ def test_a_case_raised_during_the_open_patrol_is_attached(tiny, item, registry):
     assert list(PatrolCase.objects.values_list("case_id", flat=True)) == [mine.pk]
     assert [c.pk for c in selectors.patrol_cases(p, user=tiny.worker_a1)] == [mine.pk]
     assert [v.pk for v in selectors.patrol_visits(p, user=tiny.worker_a1)] == [visit.pk]
-    assert {other.pk, staff_case.pk, after.pk}.isdisjoint(PatrolCase.objects.values_list("case_id", flat=True))
+    assert {other.pk, staff_case.pk, after.pk}.isdisjoint(
+        PatrolCase.objects.values_list("case_id", flat=True)
+    )
 
 
 # ------------------------------------------------------------------ duties, missed flags, coverage
 def _complete(tiny, worker, grid, when):
-    p = Patrol.objects.create(worker=worker, grid=grid, area_id=grid.community_id, status="ended",
-                              started_at=when, ended_at=when + dt.timedelta(minutes=30),
-                              distance_m=1000, completed=True)
+    p = Patrol.objects.create(
+        worker=worker,
+        grid=grid,
+        area_id=grid.community_id,
+        status="ended",
+        started_at=when,
+        ended_at=when + dt.timedelta(minutes=30),
+        distance_m=1000,
+        completed=True,
+    )
     return p
 
 
@@ -214,8 +236,7 @@ def test_duties_are_set_only_in_scope_and_validated(tiny):
     with pytest.raises(NotFound):
         services.duty_set(actor=tiny.staff_a, grid=tiny.grid_b1, frequency="daily", times=1)
     with pytest.raises(PermissionDenied):
-        services.duty_set(actor=tiny.parttime_a1, grid=tiny.grid_a1,
-                          frequency="daily", times=1)
+        services.duty_set(actor=tiny.parttime_a1, grid=tiny.grid_a1, frequency="daily", times=1)
     with pytest.raises(ValidationFailed):
         services.duty_set(actor=tiny.staff_a, grid=tiny.grid_a1, frequency="daily", times=0)
     with pytest.raises(ValidationFailed):
@@ -232,22 +253,33 @@ def test_coverage_against_hand_built_data(tiny):
     _complete(tiny, tiny.worker_a1, tiny.grid_a1, monday + dt.timedelta(hours=3))
     _complete(tiny, tiny.worker_a1, tiny.grid_b1, monday + dt.timedelta(days=2))
     _complete(tiny, tiny.worker_a1, tiny.grid_b2, monday)  # no duty: not in the rate
-    day = selectors.patrol_coverage(user=tiny.street_staff, start=monday.replace(hour=0),
-                                    end=monday.replace(hour=0) + dt.timedelta(days=1))
+    day = selectors.patrol_coverage(
+        user=tiny.street_staff,
+        start=monday.replace(hour=0),
+        end=monday.replace(hour=0) + dt.timedelta(days=1),
+    )
     street = day[0]
     assert (street.with_duty, street.patrolled, street.patrols) == (3, 1, 2)
     a, b = street.children
     assert (a.with_duty, a.patrolled, a.rate) == (2, 1, 50.0)
     assert (b.with_duty, b.patrolled, b.rate) == (1, 0, 0.0)
-    week = selectors.patrol_coverage(user=tiny.street_staff, start=selectors.week_bounds(monday.date())[0],
-                                     end=selectors.week_bounds(monday.date())[1])
+    week = selectors.patrol_coverage(
+        user=tiny.street_staff,
+        start=selectors.week_bounds(monday.date())[0],
+        end=selectors.week_bounds(monday.date())[1],
+    )
     assert (week[0].patrolled, week[0].rate) == (2, 66.7)
     # community A's staff see only community A
-    only_a = selectors.patrol_coverage(user=tiny.staff_a, start=monday - dt.timedelta(days=1),
-                                       end=monday + dt.timedelta(days=6))
+    only_a = selectors.patrol_coverage(
+        user=tiny.staff_a, start=monday - dt.timedelta(days=1), end=monday + dt.timedelta(days=6)
+    )
     assert [c.area.pk for c in only_a[0].children] == [tiny.community_a.pk]
-    stats = selectors.patrol_stats(tiny.community_a, monday - dt.timedelta(days=1), monday + dt.timedelta(days=6))
-    assert stats["completed"] == 2 and stats["grids_patrolled"] == 1 and stats["grids_with_duty"] == 2
+    stats = selectors.patrol_stats(
+        tiny.community_a, monday - dt.timedelta(days=1), monday + dt.timedelta(days=6)
+    )
+    assert (
+        stats["completed"] == 2 and stats["grids_patrolled"] == 1 and stats["grids_with_duty"] == 2
+    )
     assert stats["distance_km"] == 2.0 and stats["hours"] == 1.0
 
 
@@ -271,7 +303,9 @@ def test_the_same_batch_sent_twice_at_once_is_stored_once(tiny):
 
     def send():
         try:
-            results.append(services.points_ingest(actor=tiny.worker_a1, patrol=p, batch="same", points=pts))
+            results.append(
+                services.points_ingest(actor=tiny.worker_a1, patrol=p, batch="same", points=pts)
+            )
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -11,7 +12,13 @@ from django.utils import timezone
 from civicgrid.orgs.choices import Role, UnitKind
 from civicgrid.orgs.models import Unit
 from civicgrid.patrols import services
-from civicgrid.patrols.models import ContactAssignment, CoverageFlag, MissedPatrol, Patrol, PatrolPoint
+from civicgrid.patrols.models import (
+    ContactAssignment,
+    CoverageFlag,
+    MissedPatrol,
+    Patrol,
+    PatrolPoint,
+)
 from civicgrid.testing.factories import make_user
 
 from .conftest import backdate, walk
@@ -26,9 +33,16 @@ def login(client, user):
 
 def _patrol(worker, grid, minutes_ago=30):
     start = timezone.now() - dt.timedelta(minutes=minutes_ago)
-    return Patrol.objects.create(worker=worker, grid=grid, area_id=grid.community_id, status="ended",
-                                 started_at=start, ended_at=start + dt.timedelta(minutes=20),
-                                 distance_m=800, completed=True)
+    return Patrol.objects.create(
+        worker=worker,
+        grid=grid,
+        area_id=grid.community_id,
+        status="ended",
+        started_at=start,
+        ended_at=start + dt.timedelta(minutes=20),
+        distance_m=800,
+        completed=True,
+    )
 
 
 def test_phone_flow_start_points_end(client, tiny):
@@ -48,13 +62,17 @@ def test_phone_flow_start_points_end(client, tiny):
     bad = {"batch": "b2", "points": walk(patrol.started_at, 2, seq0=5) + [{"seq": 9, "lat": "x"}]}
     r = client.post(url, json.dumps(bad), content_type="application/json")
     assert r.status_code == 400
-    assert r.json()["error"]["code"] == "bad_points" and "2" in r.json()["error"]["details"]["points"]
+    assert (
+        r.json()["error"]["code"] == "bad_points" and "2" in r.json()["error"]["details"]["points"]
+    )
     r = client.post(url, "not json", content_type="application/json")
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_batch"
     assert PatrolPoint.objects.count() == 5
     detail = client.get(reverse("patrols:detail", args=[patrol.pk]))
     html = detail.content.decode()
-    assert 'id="route-line"' in html and 'class="grid-outline"' in html and 'data-next-seq="5"' in html
+    assert (
+        'id="route-line"' in html and 'class="grid-outline"' in html and 'data-next-seq="5"' in html
+    )
     r = client.post(reverse("patrols:end", args=[patrol.pk]), HTTP_ACCEPT="application/json")
     assert r.json()["status"] == "ended"
 
@@ -64,8 +82,11 @@ def test_another_grid_cannot_be_started_or_fed(client, tiny):
     assert client.post(reverse("patrols:start"), {"grid": tiny.grid_b1.pk}).status_code == 404
     worker_b = make_user(Role.GRID_WORKER, grid=tiny.grid_b1)
     pb = _patrol(worker_b, tiny.grid_b1)
-    r = client.post(reverse("patrols:points", args=[pb.pk]), json.dumps({"points": []}),
-                    content_type="application/json")
+    r = client.post(
+        reverse("patrols:points", args=[pb.pk]),
+        json.dumps({"points": []}),
+        content_type="application/json",
+    )
     assert r.status_code == 404
     assert client.get(reverse("patrols:detail", args=[pb.pk])).status_code == 404
     assert not Patrol.objects.filter(worker=tiny.worker_a1).exists()
@@ -100,8 +121,8 @@ def test_grid_chief_sees_and_acknowledges_missed_patrols(client, tiny):
     chief = make_user(Role.GRID_CHIEF, grid=tiny.grid_a2, username="chief_a2")
     services.duty_set(actor=tiny.staff_a, grid=tiny.grid_a2, frequency="daily", times=1)
     services.duty_set(actor=tiny.staff_a, grid=tiny.grid_a1, frequency="daily", times=1)
-    call_command("check_patrols", day="2026-03-04", stdout=open("/dev/null", "w"))
-    call_command("check_patrols", day="2026-03-04", stdout=open("/dev/null", "w"))
+    call_command("check_patrols", day="2026-03-04", stdout=io.StringIO())
+    call_command("check_patrols", day="2026-03-04", stdout=io.StringIO())
     assert MissedPatrol.objects.count() == 2
     login(client, chief)
     html = client.get(reverse("patrols:index")).content.decode()
@@ -118,8 +139,15 @@ def test_contact_pages_are_scoped(client, tiny, settings):
     leader = make_user(Role.LEADER, area=tiny.county, username="leader1")
     leader2 = make_user(Role.LEADER, area=tiny.county, username="leader2")
     login(client, org_dept)
-    r = client.post(reverse("patrols:contact_new"), {
-        "leader": leader.pk, "target_area": tiny.community_a.pk, "cadence": 3, "since": "2026-01-01"})
+    r = client.post(
+        reverse("patrols:contact_new"),
+        {
+            "leader": leader.pk,
+            "target_area": tiny.community_a.pk,
+            "cadence": 3,
+            "since": "2026-01-01",
+        },
+    )
     a = ContactAssignment.objects.get()
     assert r.status_code == 302
     login(client, leader2)
@@ -129,15 +157,26 @@ def test_contact_pages_are_scoped(client, tiny, settings):
     login(client, leader)
     html = client.get(reverse("patrols:contacts")).content.decode()
     assert "东门社区" in html and "逾期" in html
-    r = client.post(reverse("patrols:contact", args=[a.pk]), {
-        "visited_on": "2026-02-01", "met_with": "居民代表", "heard": "充电难", "opinions": "充电桩\n路灯",
-        "opinions_count": 30})
+    r = client.post(
+        reverse("patrols:contact", args=[a.pk]),
+        {
+            "visited_on": "2026-02-01",
+            "met_with": "居民代表",
+            "heard": "充电难",
+            "opinions": "充电桩\n路灯",
+            "opinions_count": 30,
+        },
+    )
     visit = a.visits.get()
-    assert r.status_code == 302 and visit.opinions == ["充电桩", "路灯"] and visit.opinions_count == 30
+    assert (
+        r.status_code == 302 and visit.opinions == ["充电桩", "路灯"] and visit.opinions_count == 30
+    )
     assert "30" in client.get(reverse("patrols:opinions") + "?start=2026-01-01").content.decode()
     login(client, leader2)
     assert client.get(reverse("patrols:contact_visit", args=[visit.pk])).status_code == 404
-    assert "30" not in client.get(reverse("patrols:opinions") + "?start=2026-01-01").content.decode()
+    assert (
+        "30" not in client.get(reverse("patrols:opinions") + "?start=2026-01-01").content.decode()
+    )
 
 
 def test_org_coverage_and_gig_pages_are_scoped(client, tiny, branch):
@@ -147,8 +186,9 @@ def test_org_coverage_and_gig_pages_are_scoped(client, tiny, branch):
     firm_b = Unit.objects.create(name="西门物流", kind=UnitKind.FIRM, area=tiny.community_b)
     for u in (firm_a, firm_b):
         for i in range(3):
-            PartyMember.objects.create(name=f"{u.name}{i}", gender="M", organization=branch, area=u.area,
-                                       work_unit=u)
+            PartyMember.objects.create(
+                name=f"{u.name}{i}", gender="M", organization=branch, area=u.area, work_unit=u
+            )
     login(client, tiny.staff_a)
     client.post(reverse("patrols:org_coverage"))  # the scoped re-check flags community A only
     assert list(CoverageFlag.objects.values_list("unit_id", flat=True)) == [firm_a.pk]
@@ -161,3 +201,14 @@ def test_org_coverage_and_gig_pages_are_scoped(client, tiny, branch):
     assert CoverageFlag.objects.get(pk=flag_b.pk).owner_id is None
     assert client.get(reverse("patrols:gig_report")).status_code == 404  # no gig profile
     assert client.get(reverse("patrols:gig_ledger")).status_code == 200
+
+
+def test_demo_patrols_is_idempotent(tiny):
+    make_user(Role.LEADER, area=tiny.county, username="demo_leader")
+    out = io.StringIO()
+    call_command("demo_patrols", "--if-empty", stdout=out)
+    patrols, contacts = Patrol.objects.count(), ContactAssignment.objects.count()
+    assert patrols >= 1 and contacts >= 1
+    assert Patrol.objects.filter(completed=True).exists()
+    call_command("demo_patrols", "--if-empty", stdout=out)
+    assert (Patrol.objects.count(), ContactAssignment.objects.count()) == (patrols, contacts)

@@ -22,10 +22,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, day=None, loop=0, **options):
         while True:
-            target = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+            target = (
+                dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
+            )
             flagged = services.check_patrols(day=target)
             raised, closed = services.coverage_check()
-            self.stdout.write(f"{target}: {flagged} missed-patrol flags; coverage: {raised} raised, {closed} closed")
+            self.stdout.write(
+                f"{target}: {flagged} missed-patrol flags; coverage: {raised} raised, {closed} closed"
+            )
             if not loop:
                 return
             time.sleep(loop)

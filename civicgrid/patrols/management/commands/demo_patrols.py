@@ -10,7 +10,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when patrol duties exist")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when patrol duties exist"
+        )
 
     def handle(self, seed_value=None, if_empty=False, **options):
         if not Grid.objects.exists():
