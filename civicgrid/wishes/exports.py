@@ -23,7 +23,7 @@ def wishes_xlsx(*, user, qs) -> bytes:
     if not has_capability(user, "export"):
         raise PermissionDenied(_("您没有导出权限。"))
     # Rows in the export scope only (a role may view more than it may export).
-    qs = qs.filter(pk__in=Wish.objects.restrict(user, "export").values("pk"))
+    qs = qs.filter(pk__in=Wish.objects.restrict(user, "export").values("pk")).defer(None)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("微心愿"))
     ws.append([str(c) for c in COLUMNS])

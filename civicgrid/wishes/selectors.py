@@ -33,9 +33,10 @@ MEMBER_KINDS = (WishKind.MICRO_WISH, WishKind.NEED, WishKind.SERVICE_ITEM)
 def _active_claim_prefetch():
     return Prefetch(
         "claims",
-        queryset=Claim.objects.filter(status__in=ACTIVE_CLAIM_STATUSES).select_related(
-            "member", "unit"
-        ),
+        queryset=Claim.objects.filter(status__in=ACTIVE_CLAIM_STATUSES)
+        .select_related("member", "unit")
+        .only("id", "wish_id", "status", "deadline", "claimant_kind", "member_id", "unit_id",
+              "rating", "rating_comment", "member__name", "unit__name"),
         to_attr="active_claims",
     )
 
@@ -43,7 +44,10 @@ def _active_claim_prefetch():
 def wish_list(*, user, status: str = "", kind: str = "", grid: str = "", q: str = "",
               area: str = ""):
     """The community's wish list (staff): their scope, newest first, with the active claim."""
-    qs = Wish.objects.restrict(user).select_related("area", "grid", "unit")
+    qs = Wish.objects.restrict(user).select_related("area", "grid").only(
+        "id", "kind", "title", "status", "created_at", "area_id", "grid_id", "unit_id",
+        "area__name", "grid__name",
+    )
     if status in WishStatus.values:
         qs = qs.filter(status=status)
     if kind in WishKind.values:
@@ -129,16 +133,11 @@ def claimable_wish_get(*, member, units, pk: int) -> Wish:
     """A wish a member or unit user may see: open in their communities, or claimed by them."""
     areas = set(member_communities(member)) if member is not None else set()
     areas |= {u.area_id for u in units}
-    mine = Q(pk__in=[])
-    if member is not None:
-        mine |= Q(claims__member=member)
-    if units:
-        mine |= Q(claims__unit__in=units)
+    mine = Q(pk__in=Claim.objects.filter(_own_claims_q(member, units)).values("wish_id"))
     wish = (
         Wish.objects.filter(pk=pk)
         .filter(Q(status=WishStatus.OPEN, kind__in=MEMBER_KINDS, area_id__in=areas) | mine)
         .select_related("area", "grid")
-        .distinct()
         .first()
     )
     if wish is None:
@@ -147,11 +146,16 @@ def claimable_wish_get(*, member, units, pk: int) -> Wish:
 
 
 def _own_claims_q(member, units) -> Q:
-    q = Q(pk__in=[])
+    parts = []
     if member is not None:
-        q |= Q(member=member)
+        parts.append(Q(member_id=member.pk))
     if units:
-        q |= Q(unit__in=units)
+        parts.append(Q(unit_id__in=[u.pk for u in units]))
+    if not parts:
+        return Q(pk__in=[])
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
     return q
 
 
@@ -307,4 +311,7 @@ def years_available(*, user) -> list[int]:
 
 
 def communities_for(user, action: str = "view"):
-    return Area.objects.restrict(user, action).filter(level=Area.Level.COMMUNITY).order_by("code")
+    return (
+        Area.objects.restrict(user, action).filter(level=Area.Level.COMMUNITY)
+        .only("id", "name", "code").order_by("code")
+    )
