@@ -55,8 +55,20 @@ def create_database() -> None:
     print(f"[pg] migrated {DB_NAME} in {time.perf_counter() - t:.1f} s")
 
 
-TITLES = ["帮忙买菜", "想要一台助行器", "教我用智能手机", "修理水龙头", "课外辅导", "代缴水电费",
-          "陪老人聊天", "楼道灯更换", "义诊服务", "法律咨询", "场地支持", "健身器材检修"]
+TITLES = [
+    "帮忙买菜",
+    "想要一台助行器",
+    "教我用智能手机",
+    "修理水龙头",
+    "课外辅导",
+    "代缴水电费",
+    "陪老人聊天",
+    "楼道灯更换",
+    "义诊服务",
+    "法律咨询",
+    "场地支持",
+    "健身器材检修",
+]
 
 
 def load(county, *, members: int, units: int, wishes: int, seed: int = 5):
@@ -76,22 +88,44 @@ def load(county, *, members: int, units: int, wishes: int, seed: int = 5):
         grids_of.setdefault(g.community_id, []).append(g.pk)
     comms = [c.pk for c in county.communities]
     with transaction.atomic():
-        orgs = [PartyOrganization(name=f"社区大党委{i}", kind=OrgKind.COMMUNITY_BIG_COMMITTEE, area_id=c,
-                                  path=f"{i:04d}") for i, c in enumerate(comms)]
+        orgs = [
+            PartyOrganization(
+                name=f"社区大党委{i}",
+                kind=OrgKind.COMMUNITY_BIG_COMMITTEE,
+                area_id=c,
+                path=f"{i:04d}",
+            )
+            for i, c in enumerate(comms)
+        ]
         insert(orgs)
         org_of = {o.area_id: o.pk for o in orgs}
         unit_objs = []
         for i in range(units):
             c = rng.choice(comms)
-            unit_objs.append(Unit(name=f"驻区单位{i:05d}", kind=rng.choice([UnitKind.AGENCY, UnitKind.SCHOOL,
-                                  UnitKind.SOE, UnitKind.FIRM]), area_id=c, grid_id=rng.choice(grids_of[c])))
+            unit_objs.append(
+                Unit(
+                    name=f"驻区单位{i:05d}",
+                    kind=rng.choice(
+                        [UnitKind.AGENCY, UnitKind.SCHOOL, UnitKind.SOE, UnitKind.FIRM]
+                    ),
+                    area_id=c,
+                    grid_id=rng.choice(grids_of[c]),
+                )
+            )
         insert(unit_objs)
         member_objs = []
         for i in range(members):
             c = rng.choice(comms)
-            member_objs.append(PartyMember(name=f"党员{i:06d}", gender=rng.choice("MF"), organization_id=org_of[c],
-                                           area_id=c, grid_id=rng.choice(grids_of[c]),
-                                           work_unit_id=rng.choice(unit_objs).pk if i % 3 else None))
+            member_objs.append(
+                PartyMember(
+                    name=f"党员{i:06d}",
+                    gender=rng.choice("MF"),
+                    organization_id=org_of[c],
+                    area_id=c,
+                    grid_id=rng.choice(grids_of[c]),
+                    work_unit_id=rng.choice(unit_objs).pk if i % 3 else None,
+                )
+            )
         insert(member_objs)
     print(f"  registry: {members:,} members, {units:,} units in {time.perf_counter() - t:.1f} s")
 
@@ -111,43 +145,93 @@ def load(county, *, members: int, units: int, wishes: int, seed: int = 5):
             c = rng.choice(comms)
             created = now - dt.timedelta(seconds=rng.randint(0, 730 * 86400))
             r = rng.random()
-            status = ("open" if r < 0.15 else "pending" if r < 0.18 else "claimed" if r < 0.35
-                      else "done" if r < 0.93 else "closed")
-            kind = rng.choices(["micro_wish", "need", "service_item", "support_item"], [60, 15, 20, 5])[0]
+            status = (
+                "open"
+                if r < 0.15
+                else "pending"
+                if r < 0.18
+                else "claimed"
+                if r < 0.35
+                else "done"
+                if r < 0.93
+                else "closed"
+            )
+            kind = rng.choices(
+                ["micro_wish", "need", "service_item", "support_item"], [60, 15, 20, 5]
+            )[0]
             unit = rng.choice(units_of[c]) if kind == "support_item" and units_of.get(c) else None
             if kind == "support_item" and unit is None:
                 kind = "need"
-            wish_objs.append(Wish(kind=kind, category="other", title=rng.choice(TITLES), status=status,
-                                  area_id=c, grid_id=None if kind == "support_item" else rng.choice(grids_of[c]),
-                                  unit_id=unit.pk if unit else None, posted_via="staff",
-                                  owner_label="张阿姨" if kind == "micro_wish" else "",
-                                  created_at=created, published_at=created))
+            wish_objs.append(
+                Wish(
+                    kind=kind,
+                    category="other",
+                    title=rng.choice(TITLES),
+                    status=status,
+                    area_id=c,
+                    grid_id=None if kind == "support_item" else rng.choice(grids_of[c]),
+                    unit_id=unit.pk if unit else None,
+                    posted_via="staff",
+                    owner_label="张阿姨" if kind == "micro_wish" else "",
+                    created_at=created,
+                    published_at=created,
+                )
+            )
         insert(wish_objs)
         for w in wish_objs:
             history = rng.random() < 0.12 and w.status in ("open", "claimed", "done")
             if history:  # an earlier claim, released at its deadline
                 m = rng.choice(members_of[w.area_id])
                 at = w.created_at + dt.timedelta(days=1)
-                claim_objs.append(Claim(wish_id=w.pk, direction="to_community", claimant_kind="member",
-                                        member_id=m.pk, status="released", claimed_at=at,
-                                        deadline=at + dt.timedelta(days=7), ended_at=at + dt.timedelta(days=7),
-                                        area_id=w.area_id, grid_id=w.grid_id))
+                claim_objs.append(
+                    Claim(
+                        wish_id=w.pk,
+                        direction="to_community",
+                        claimant_kind="member",
+                        member_id=m.pk,
+                        status="released",
+                        claimed_at=at,
+                        deadline=at + dt.timedelta(days=7),
+                        ended_at=at + dt.timedelta(days=7),
+                        area_id=w.area_id,
+                        grid_id=w.grid_id,
+                    )
+                )
             if w.status not in ("claimed", "done"):
                 continue
             at = w.created_at + dt.timedelta(days=rng.randint(1, 20))
             if w.kind == "support_item":
                 kw = {"direction": "to_unit", "claimant_kind": "community"}
             elif rng.random() < 0.7:
-                kw = {"direction": "to_community", "claimant_kind": "member",
-                      "member_id": rng.choice(members_of[w.area_id]).pk}
+                kw = {
+                    "direction": "to_community",
+                    "claimant_kind": "member",
+                    "member_id": rng.choice(members_of[w.area_id]).pk,
+                }
             else:
-                kw = {"direction": "to_community", "claimant_kind": "unit",
-                      "unit_id": rng.choice(units_of.get(w.area_id) or unit_objs).pk}
-            st = "confirmed" if w.status == "done" else rng.choice(["claimed", "in_progress", "completed"])
-            claim_objs.append(Claim(wish_id=w.pk, status=st, claimed_at=at, deadline=at + dt.timedelta(days=7),
-                                    confirmed_at=at + dt.timedelta(days=5) if st == "confirmed" else None,
-                                    rating=rng.choice([None, 4, 5]) if st == "confirmed" else None,
-                                    area_id=w.area_id, grid_id=w.grid_id, **kw))
+                kw = {
+                    "direction": "to_community",
+                    "claimant_kind": "unit",
+                    "unit_id": rng.choice(units_of.get(w.area_id) or unit_objs).pk,
+                }
+            st = (
+                "confirmed"
+                if w.status == "done"
+                else rng.choice(["claimed", "in_progress", "completed"])
+            )
+            claim_objs.append(
+                Claim(
+                    wish_id=w.pk,
+                    status=st,
+                    claimed_at=at,
+                    deadline=at + dt.timedelta(days=7),
+                    confirmed_at=at + dt.timedelta(days=5) if st == "confirmed" else None,
+                    rating=rng.choice([None, 4, 5]) if st == "confirmed" else None,
+                    area_id=w.area_id,
+                    grid_id=w.grid_id,
+                    **kw,
+                )
+            )
         with transaction.atomic():
             insert(claim_objs)
         n_claims += len(claim_objs)
@@ -225,9 +309,11 @@ def main() -> int:
             member.user = User.objects.create_user(username="bench_member", password=cc.PASSWORD)
             member.save(update_fields=["user"])
         in_first = Wish.objects.filter(area=first).count()
-        print(f"  community {first.name}: {in_first:,} wishes, "
-              f"{Wish.objects.filter(area=first, status='open').count():,} open; member has "
-              f"{Claim.objects.filter(member=member).count()} claims; load {cc.loadavg()}")
+        print(
+            f"  community {first.name}: {in_first:,} wishes, "
+            f"{Wish.objects.filter(area=first, status='open').count():,} open; member has "
+            f"{Claim.objects.filter(member=member).count()} claims; load {cc.loadavg()}"
+        )
 
         def page(user, url, params):
             client = Client()
@@ -249,12 +335,16 @@ def main() -> int:
             ("member: my community", member.user, "/wishes/m/", {}),
             ("member: near me (grid)", member.user, "/wishes/m/", {"near": "1"}),
         ]
-        results = [(name, timed(page(user, url, params)), PAGE_TARGET) for name, user, url, params in cases]
+        results = [
+            (name, timed(page(user, url, params)), PAGE_TARGET) for name, user, url, params in cases
+        ]
         print(f"\nresults (load average {cc.loadavg()}):")
         for name, times, target in results:
             p50, p95 = statistics.median(times), p(times, 0.95)
-            print(f"  {name:<28} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
-                  f"target {target * 1000:.0f} ms {cc.verdict(p95 <= target)}")
+            print(
+                f"  {name:<28} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
+                f"target {target * 1000:.0f} ms {cc.verdict(p95 <= target)}"
+            )
     finally:
         if not (a.keep or a.reuse):
             from django.db import connections

@@ -57,8 +57,15 @@ def _staff_for(community: Area, candidates: list):
 @transaction.atomic
 def seed(*, seed: int = 1, communities: int = 6) -> dict[str, int]:
     rng = random.Random(f"wishes:{seed}")
-    counts = {"wishes": 0, "claims": 0, "confirmed": 0, "offers": 0, "agreements": 0,
-              "items": 0, "pairings": 0}
+    counts = {
+        "wishes": 0,
+        "claims": 0,
+        "confirmed": 0,
+        "offers": 0,
+        "agreements": 0,
+        "items": 0,
+        "pairings": 0,
+    }
     users = get_user_model().objects
     ids = RoleAssignment.objects.filter(
         active=True, role__in=[Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.SYSTEM_ADMIN]
@@ -74,42 +81,74 @@ def seed(*, seed: int = 1, communities: int = 6) -> dict[str, int]:
         if staff is None:
             continue
         units = list(Unit.objects.filter(area=community).order_by("pk")[:3])
-        residents = list(Resident.objects.filter(area=community).order_by("pk")[:len(WISHES)])
+        residents = list(Resident.objects.filter(area=community).order_by("pk")[: len(WISHES)])
         wishes = []
         for title, cat in rng.sample(NEEDS, 2):
-            wishes.append(services.wish_create(actor=staff, kind=WishKind.NEED, title=title,
-                                               category=cat, community=community))
+            wishes.append(
+                services.wish_create(
+                    actor=staff, kind=WishKind.NEED, title=title, category=cat, community=community
+                )
+            )
         for title, cat in rng.sample(SERVICE_ITEMS, 2):
-            wishes.append(services.wish_create(actor=staff, kind=WishKind.SERVICE_ITEM,
-                                               title=title, category=cat, community=community))
+            wishes.append(
+                services.wish_create(
+                    actor=staff,
+                    kind=WishKind.SERVICE_ITEM,
+                    title=title,
+                    category=cat,
+                    community=community,
+                )
+            )
         for resident, (title, cat) in zip(residents, WISHES, strict=False):
-            wishes.append(services.wish_create(actor=staff, kind=WishKind.MICRO_WISH, title=title,
-                                               category=cat, resident=resident))
+            wishes.append(
+                services.wish_create(
+                    actor=staff,
+                    kind=WishKind.MICRO_WISH,
+                    title=title,
+                    category=cat,
+                    resident=resident,
+                )
+            )
         for unit in units:
-            wishes.append(services.wish_create(actor=staff, kind=WishKind.SUPPORT_ITEM,
-                                               title=rng.choice(SUPPORT), unit=unit))
+            wishes.append(
+                services.wish_create(
+                    actor=staff, kind=WishKind.SUPPORT_ITEM, title=rng.choice(SUPPORT), unit=unit
+                )
+            )
             for kind, title, cat in rng.sample(OFFERS, 2):
                 services.offer_create(
-                    actor=staff, unit=unit, kind=kind, title=title, category=cat,
+                    actor=staff,
+                    unit=unit,
+                    kind=kind,
+                    title=title,
+                    category=cat,
                     amount=rng.choice([2000, 5000, 10000]) if kind == OfferKind.MONEY else None,
                     volunteers=rng.randint(5, 20) if kind == OfferKind.VOLUNTEERS else None,
                     quantity="每月 2 次" if kind in (OfferKind.SKILL, OfferKind.RESOURCE) else "",
                 )
                 counts["offers"] += 1
             ag = services.agreement_create(
-                actor=staff, unit=unit, community=community, year=year,
+                actor=staff,
+                unit=unit,
+                community=community,
+                year=year,
                 title=f"{year} 年度{unit.name}与{community.name}共建协议",
-                signed_on=today.replace(month=1, day=min(today.day, 15)) if today.month > 1 else today,
+                signed_on=today.replace(month=1, day=min(today.day, 15))
+                if today.month > 1
+                else today,
             )
             counts["agreements"] += 1
             for title in rng.sample(ITEMS, 3):
                 item = services.agreement_item_add(
-                    actor=staff, agreement=ag, title=title, owner_kind="unit",
+                    actor=staff,
+                    agreement=ag,
+                    title=title,
+                    owner_kind="unit",
                     deadline=dt.date(year, rng.randint(max(today.month, 1), 12), 28),
                 )
-                services.agreement_item_progress(actor=staff, item=item,
-                                                 progress=rng.choice([0, 30, 60, 100]),
-                                                 note="按计划推进")
+                services.agreement_item_progress(
+                    actor=staff, item=item, progress=rng.choice([0, 30, 60, 100]), note="按计划推进"
+                )
                 counts["items"] += 1
         counts["wishes"] += len(wishes)
         # claims: units take some (recorded by staff), the community leads support items
@@ -129,23 +168,30 @@ def seed(*, seed: int = 1, communities: int = 6) -> dict[str, int]:
             if stage >= 1:
                 services.claim_transition(actor=claimant, claim=claim, action="start")
             if stage >= 2:
-                services.claim_transition(actor=claimant, claim=claim, action="complete",
-                                          note="已完成")
+                services.claim_transition(
+                    actor=claimant, claim=claim, action="complete", note="已完成"
+                )
             if stage >= 3:
                 services.claim_transition(actor=staff, claim=claim, action="confirm")
                 counts["confirmed"] += 1
         # demo member logins claim in their own community
         for m in [m for m in demo_members if m.area_id == community.pk]:
-            open_wish = next((w for w in wishes if w.kind != WishKind.SUPPORT_ITEM
-                              and not w.claims.exists()), None)
+            open_wish = next(
+                (w for w in wishes if w.kind != WishKind.SUPPORT_ITEM and not w.claims.exists()),
+                None,
+            )
             if open_wish is not None:
                 services.claim_create(actor=m.user, wish=open_wish, member=m)
                 counts["claims"] += 1
         # pairings
         members = list(PartyMember.objects.filter(area=community).order_by("pk")[:3])
         for member, resident in zip(members, residents[::2], strict=False):
-            services.pairing_create(actor=staff, member=member, resident=resident,
-                                    since=today - dt.timedelta(days=rng.randint(10, 200)),
-                                    note=rng.choice(["助餐助医", "学业辅导", "代办事务"]))
+            services.pairing_create(
+                actor=staff,
+                member=member,
+                resident=resident,
+                since=today - dt.timedelta(days=rng.randint(10, 200)),
+                note=rng.choice(["助餐助医", "学业辅导", "代办事务"]),
+            )
             counts["pairings"] += 1
     return counts

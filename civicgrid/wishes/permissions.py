@@ -31,7 +31,9 @@ def units_of(user) -> list:
 
     if not is_authenticated(user):
         return []
-    ids = RoleAssignment.objects.filter(user=user, active=True, unit__isnull=False).values("unit_id")
+    ids = RoleAssignment.objects.filter(user=user, active=True, unit__isnull=False).values(
+        "unit_id"
+    )
     return list(Unit.objects.filter(pk__in=ids).order_by("name"))
 
 

@@ -35,18 +35,42 @@ def _active_claim_prefetch():
         "claims",
         queryset=Claim.objects.filter(status__in=ACTIVE_CLAIM_STATUSES)
         .select_related("member", "unit")
-        .only("id", "wish_id", "status", "deadline", "claimant_kind", "member_id", "unit_id",
-              "rating", "rating_comment", "member__name", "unit__name"),
+        .only(
+            "id",
+            "wish_id",
+            "status",
+            "deadline",
+            "claimant_kind",
+            "member_id",
+            "unit_id",
+            "rating",
+            "rating_comment",
+            "member__name",
+            "unit__name",
+        ),
         to_attr="active_claims",
     )
 
 
-def wish_list(*, user, status: str = "", kind: str = "", grid: str = "", q: str = "",
-              area: str = ""):
+def wish_list(
+    *, user, status: str = "", kind: str = "", grid: str = "", q: str = "", area: str = ""
+):
     """The community's wish list (staff): their scope, newest first, with the active claim."""
-    qs = Wish.objects.restrict(user).select_related("area", "grid").only(
-        "id", "kind", "title", "status", "created_at", "area_id", "grid_id", "unit_id",
-        "area__name", "grid__name",
+    qs = (
+        Wish.objects.restrict(user)
+        .select_related("area", "grid")
+        .only(
+            "id",
+            "kind",
+            "title",
+            "status",
+            "created_at",
+            "area_id",
+            "grid_id",
+            "unit_id",
+            "area__name",
+            "grid__name",
+        )
     )
     if status in WishStatus.values:
         qs = qs.filter(status=status)
@@ -62,7 +86,12 @@ def wish_list(*, user, status: str = "", kind: str = "", grid: str = "", q: str 
 
 
 def wish_get(*, user, pk: int) -> Wish:
-    wish = Wish.objects.restrict(user).select_related("area", "grid", "unit", "resident", "case").filter(pk=pk).first()
+    wish = (
+        Wish.objects.restrict(user)
+        .select_related("area", "grid", "unit", "resident", "case")
+        .filter(pk=pk)
+        .first()
+    )
     if wish is None:
         raise NotFound()
     return wish
@@ -84,11 +113,13 @@ def matching_offers(wish: Wish, limit: int = 10):
         .filter(Q(available_until__isnull=True) | Q(available_until__gte=today))
         .select_related("unit")
         .order_by(
-            Case(When(category=wish.category, then=Value(1)), default=Value(0),
-                 output_field=IntegerField()).desc(),
+            Case(
+                When(category=wish.category, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ).desc(),
             "-created_at",
-        )
-        [:limit]
+        )[:limit]
     )
 
 
@@ -113,8 +144,20 @@ def open_wishes_for_member(*, member, near: bool = False, limit: int = 50):
         qs = qs.filter(area_id__in=member_communities(member))
     return (
         qs.select_related("area", "grid")
-        .only("id", "kind", "category", "title", "description", "status", "created_at",
-              "wanted_by", "owner_label", "area__name", "grid__name", "unit_id")
+        .only(
+            "id",
+            "kind",
+            "category",
+            "title",
+            "description",
+            "status",
+            "created_at",
+            "wanted_by",
+            "owner_label",
+            "area__name",
+            "grid__name",
+            "unit_id",
+        )
         .order_by("-created_at", "-id")[:limit]
     )
 
@@ -122,8 +165,9 @@ def open_wishes_for_member(*, member, near: bool = False, limit: int = 50):
 def open_wishes_for_units(*, units, limit: int = 50):
     """Open items a unit may lead: service items, needs and micro-wishes in its community."""
     return (
-        Wish.objects.filter(status=WishStatus.OPEN, kind__in=MEMBER_KINDS,
-                            area_id__in={u.area_id for u in units})
+        Wish.objects.filter(
+            status=WishStatus.OPEN, kind__in=MEMBER_KINDS, area_id__in={u.area_id for u in units}
+        )
         .select_related("area", "grid")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -219,9 +263,13 @@ def agreement_list(*, user, year: int | None = None):
 
 def agreement_get(*, user, pk: int) -> Agreement:
     agreement = (
-        Agreement.objects.restrict(user).select_related("unit", "area")
-        .prefetch_related(Prefetch("items", queryset=AgreementItem.objects.select_related("owner_unit")))
-        .filter(pk=pk).first()
+        Agreement.objects.restrict(user)
+        .select_related("unit", "area")
+        .prefetch_related(
+            Prefetch("items", queryset=AgreementItem.objects.select_related("owner_unit"))
+        )
+        .filter(pk=pk)
+        .first()
     )
     if agreement is None:
         raise NotFound()
@@ -245,9 +293,9 @@ def pairing_list(*, user, active_only: bool = False):
         .annotate(n=Count("pk"))
         .values("n")[:1]
     )
-    return qs.annotate(visits=Coalesce(Subquery(visits, output_field=IntegerField()), Value(0))).order_by(
-        "-since", "-id"
-    )
+    return qs.annotate(
+        visits=Coalesce(Subquery(visits, output_field=IntegerField()), Value(0))
+    ).order_by("-since", "-id")
 
 
 # --- completion rates ------------------------------------------------------------------------
@@ -275,24 +323,41 @@ def completion_rates(*, user, year: int) -> dict:
             .order_by()
         ):
             by[r[field_id]] = {
-                "id": r[field_id], "name": r[field_name], "items": r["total"], "items_done": r["done"],
-                "items_overdue": r["overdue"], "avg_progress": round(float(r["avg"] or 0), 1),
-                "claims": 0, "claims_confirmed": 0,
+                "id": r[field_id],
+                "name": r[field_name],
+                "items": r["total"],
+                "items_done": r["done"],
+                "items_overdue": r["overdue"],
+                "avg_progress": round(float(r["avg"] or 0), 1),
+                "claims": 0,
+                "claims_confirmed": 0,
             }
         for r in (
             claims.filter(**{f"{claim_field}__isnull": False})
             .values(claim_field, f"{claim_field}__name")
-            .annotate(total=Count("pk"),
-                      confirmed=Count("pk", filter=Q(status=ClaimStatus.CONFIRMED)))
+            .annotate(
+                total=Count("pk"), confirmed=Count("pk", filter=Q(status=ClaimStatus.CONFIRMED))
+            )
             .order_by()
         ):
-            row = by.setdefault(r[claim_field], {
-                "id": r[claim_field], "name": r[f"{claim_field}__name"], "items": 0, "items_done": 0,
-                "items_overdue": 0, "avg_progress": 0.0, "claims": 0, "claims_confirmed": 0,
-            })
+            row = by.setdefault(
+                r[claim_field],
+                {
+                    "id": r[claim_field],
+                    "name": r[f"{claim_field}__name"],
+                    "items": 0,
+                    "items_done": 0,
+                    "items_overdue": 0,
+                    "avg_progress": 0.0,
+                    "claims": 0,
+                    "claims_confirmed": 0,
+                },
+            )
             row["claims"], row["claims_confirmed"] = r["total"], r["confirmed"]
         for row in by.values():
-            row["item_rate"] = round(100 * row["items_done"] / row["items"], 1) if row["items"] else None
+            row["item_rate"] = (
+                round(100 * row["items_done"] / row["items"], 1) if row["items"] else None
+            )
             row["claim_rate"] = (
                 round(100 * row["claims_confirmed"] / row["claims"], 1) if row["claims"] else None
             )
@@ -312,6 +377,8 @@ def years_available(*, user) -> list[int]:
 
 def communities_for(user, action: str = "view"):
     return (
-        Area.objects.restrict(user, action).filter(level=Area.Level.COMMUNITY)
-        .only("id", "name", "code").order_by("code")
+        Area.objects.restrict(user, action)
+        .filter(level=Area.Level.COMMUNITY)
+        .only("id", "name", "code")
+        .order_by("code")
     )

@@ -56,19 +56,37 @@ def return_days() -> int:
     return int(getattr(settings, "CIVICGRID_WISH_RETURN_DAYS", 3))
 
 
-def _event(wish: Wish, *, actor, action: str, from_status: str = "", to_status: str = "",
-           claim: Claim | None = None, note: str = "", data: dict | None = None) -> WishEvent:
+def _event(
+    wish: Wish,
+    *,
+    actor,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    claim: Claim | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> WishEvent:
     return WishEvent.objects.create(
-        wish=wish, claim=claim, action=action, from_status=from_status, to_status=to_status,
-        actor=actor if is_authenticated(actor) else None, note=note[:500], data=data or {},
-        area_id=wish.area_id, grid_id=wish.grid_id,
+        wish=wish,
+        claim=claim,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if is_authenticated(actor) else None,
+        note=note[:500],
+        data=data or {},
+        area_id=wish.area_id,
+        grid_id=wish.grid_id,
     )
 
 
 def _text(value: str, *, field: str, label: str, max_length: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationFailed(_("请填写%(f)s。") % {"f": label}, details={field: [_("不能为空。")]})
+        raise ValidationFailed(
+            _("请填写%(f)s。") % {"f": label}, details={field: [_("不能为空。")]}
+        )
     if len(value) > max_length:
         raise ValidationFailed(
             _("%(f)s不能超过 %(n)d 字。") % {"f": label, "n": max_length},
@@ -113,9 +131,17 @@ def _require_staff(actor, area_id, obj=None) -> None:
 
 
 @transaction.atomic
-def wish_submit(*, actor, community: Area, title: str, description: str = "",
-                category: str = "", owner_label: str = "", wanted_by: dt.date | None = None,
-                grid: Grid | None = None) -> Wish:
+def wish_submit(
+    *,
+    actor,
+    community: Area,
+    title: str,
+    description: str = "",
+    category: str = "",
+    owner_label: str = "",
+    wanted_by: dt.date | None = None,
+    grid: Grid | None = None,
+) -> Wish:
     """A resident posts a micro-wish through the portal. It waits for the community's review
     (the text is public once published, and may hold a governance matter)."""
     if not is_authenticated(actor) or getattr(actor, "portal_account", None) is None:
@@ -127,26 +153,31 @@ def wish_submit(*, actor, community: Area, title: str, description: str = "",
     if pending >= MAX_PENDING_PER_RESIDENT:
         raise Conflict(_("您已有 %(n)d 个心愿在等待审核,请审核后再提交。") % {"n": pending})
     if wanted_by is not None and wanted_by < timezone.localdate():
-        raise ValidationFailed(_("期望完成日期不能早于今天。"), details={"wanted_by": [_("已过去。")]})
+        raise ValidationFailed(
+            _("期望完成日期不能早于今天。"), details={"wanted_by": [_("已过去。")]}
+        )
     account = actor.portal_account
     resident = (
         Resident.objects.filter(phone_index=account.phone_index, area=community).first()
-        if account.phone_index else None
+        if account.phone_index
+        else None
     )
     wish = Wish.objects.create(
         kind=WishKind.MICRO_WISH,
         category=_category(category),
         title=_text(title, field="title", label=_("标题"), max_length=100),
-        description=_text(description, field="description", label=_("内容"), max_length=2000,
-                          required=False),
+        description=_text(
+            description, field="description", label=_("内容"), max_length=2000, required=False
+        ),
         status=WishStatus.PENDING,
         area=community,
         grid=grid or (resident.grid if resident else None),
         resident=resident,
         owner=actor,
         owner_phone_index=account.phone_index,
-        owner_label=_text(owner_label, field="owner_label", label=_("称呼"), max_length=50,
-                          required=False),
+        owner_label=_text(
+            owner_label, field="owner_label", label=_("称呼"), max_length=50, required=False
+        ),
         posted_via=PostedVia.PORTAL,
         posted_by=actor,
         wanted_by=wanted_by,
@@ -156,10 +187,20 @@ def wish_submit(*, actor, community: Area, title: str, description: str = "",
 
 
 @transaction.atomic
-def wish_create(*, actor, kind: str, title: str, description: str = "", category: str = "",
-                community: Area | None = None, grid: Grid | None = None,
-                resident: Resident | None = None, unit: Unit | None = None,
-                owner_label: str = "", wanted_by: dt.date | None = None) -> Wish:
+def wish_create(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    description: str = "",
+    category: str = "",
+    community: Area | None = None,
+    grid: Grid | None = None,
+    resident: Resident | None = None,
+    unit: Unit | None = None,
+    owner_label: str = "",
+    wanted_by: dt.date | None = None,
+) -> Wish:
     """Community staff publish needs and service items; grid workers and staff post micro-wishes
     on a resident's behalf; a unit (its user, or staff for it) posts a support item. These are
     published at once: the poster is accountable staff or the asking unit."""
@@ -195,7 +236,10 @@ def wish_create(*, actor, kind: str, title: str, description: str = "", category
             if grid is not None and grid.community_id != community.pk:
                 raise ValidationFailed(_("网格不在该社区内。"))
             if not staff_over(actor, community.pk):
-                if grid is not None and Grid.objects.restrict(actor, CHANGE).filter(pk=grid.pk).exists():
+                if (
+                    grid is not None
+                    and Grid.objects.restrict(actor, CHANGE).filter(pk=grid.pk).exists()
+                ):
                     via = PostedVia.GRID_WORKER
                 else:
                     _require_staff(actor, community.pk)
@@ -206,16 +250,18 @@ def wish_create(*, actor, kind: str, title: str, description: str = "", category
         kind=kind,
         category=_category(category),
         title=_text(title, field="title", label=_("标题"), max_length=100),
-        description=_text(description, field="description", label=_("内容"), max_length=2000,
-                          required=False),
+        description=_text(
+            description, field="description", label=_("内容"), max_length=2000, required=False
+        ),
         status=WishStatus.OPEN,
         area=community,
         grid=grid,
         unit=unit,
         resident=resident,
         owner_phone_index=phone_index,
-        owner_label=_text(owner_label, field="owner_label", label=_("称呼"), max_length=50,
-                          required=False),
+        owner_label=_text(
+            owner_label, field="owner_label", label=_("称呼"), max_length=50, required=False
+        ),
         posted_via=via,
         posted_by=actor,
         wanted_by=wanted_by,
@@ -238,8 +284,14 @@ def wish_review(*, actor, wish: Wish, approve: bool, note: str = "") -> Wish:
     if approve:
         wish.published_at = timezone.now()
     wish.save(update_fields=["status", "review_note", "published_at"])
-    _event(wish, actor=actor, action="approve" if approve else "reject", from_status=before,
-           to_status=wish.status, note=note)
+    _event(
+        wish,
+        actor=actor,
+        action="approve" if approve else "reject",
+        from_status=before,
+        to_status=wish.status,
+        note=note,
+    )
     return wish
 
 
@@ -250,14 +302,16 @@ def wish_close(*, actor, wish: Wish, reason: str) -> Wish:
         _require_staff(actor, wish.area_id, wish)
     wish = _lock_wish(wish)
     if wish.status not in (WishStatus.PENDING, WishStatus.OPEN):
-        raise Conflict(_("只有待审核或待认领的心愿可以撤下(现为“%(s)s”)。")
-                       % {"s": wish.get_status_display()})
+        raise Conflict(
+            _("只有待审核或待认领的心愿可以撤下(现为“%(s)s”)。") % {"s": wish.get_status_display()}
+        )
     reason = _text(reason, field="reason", label=_("撤下原因"), max_length=200)
     before = wish.status
     wish.status = WishStatus.CLOSED
     wish.save(update_fields=["status"])
-    _event(wish, actor=actor, action="close", from_status=before, to_status=wish.status,
-           note=reason)
+    _event(
+        wish, actor=actor, action="close", from_status=before, to_status=wish.status, note=reason
+    )
     return wish
 
 
@@ -272,8 +326,10 @@ def wish_convert_to_case(*, actor, wish: Wish, item, note: str = ""):
     _require_staff(actor, wish.area_id, wish)
     wish = _lock_wish(wish)
     if wish.status not in (WishStatus.PENDING, WishStatus.OPEN):
-        raise Conflict(_("只有待审核或待认领的心愿可以转为事件(现为“%(s)s”)。")
-                       % {"s": wish.get_status_display()})
+        raise Conflict(
+            _("只有待审核或待认领的心愿可以转为事件(现为“%(s)s”)。")
+            % {"s": wish.get_status_display()}
+        )
     phone = ""
     if wish.owner_id and getattr(wish.owner, "portal_account", None) is not None:
         phone = wish.owner.portal_account.phone
@@ -295,8 +351,15 @@ def wish_convert_to_case(*, actor, wish: Wish, item, note: str = ""):
     wish.status = WishStatus.CONVERTED
     wish.case = case
     wish.save(update_fields=["status", "case"])
-    _event(wish, actor=actor, action="convert", from_status=before, to_status=wish.status,
-           note=note[:500], data={"case": case.pk, "number": case.number})
+    _event(
+        wish,
+        actor=actor,
+        action="convert",
+        from_status=before,
+        to_status=wish.status,
+        note=note[:500],
+        data={"case": case.pk, "number": case.number},
+    )
     return case
 
 
@@ -325,9 +388,15 @@ def _claimant_allowed(actor, wish: Wish, *, member, unit, community: bool) -> tu
 
 
 @transaction.atomic
-def claim_create(*, actor, wish: Wish, member: PartyMember | None = None,
-                 unit: Unit | None = None, community: bool = False,
-                 days: int | None = None) -> Claim:
+def claim_create(
+    *,
+    actor,
+    wish: Wish,
+    member: PartyMember | None = None,
+    unit: Unit | None = None,
+    community: bool = False,
+    days: int | None = None,
+) -> Claim:
     """Claim a published wish. A wish is claimed once: the wish row is locked and its state
     re-read, and the database refuses a second active claim (``wish_one_active_claim``), so of
     two claims at the same moment one wins and the other is told the wish is taken."""
@@ -336,8 +405,10 @@ def claim_create(*, actor, wish: Wish, member: PartyMember | None = None,
     if days is None:
         days = limit
     if not isinstance(days, int) or not 1 <= days <= max(limit, 1) * 4:
-        raise ValidationFailed(_("完成期限须为 1 至 %(n)d 天。") % {"n": max(limit, 1) * 4},
-                               details={"days": [_("无效。")]})
+        raise ValidationFailed(
+            _("完成期限须为 1 至 %(n)d 天。") % {"n": max(limit, 1) * 4},
+            details={"days": [_("无效。")]},
+        )
     wish = _lock_wish(wish)
     if wish.status != WishStatus.OPEN:
         if wish.status in (WishStatus.CLAIMED, WishStatus.DONE):
@@ -345,11 +416,17 @@ def claim_create(*, actor, wish: Wish, member: PartyMember | None = None,
         raise Conflict(_("该事项当前不可认领(%(s)s)。") % {"s": wish.get_status_display()})
     now = timezone.now()
     claim = Claim(
-        wish=wish, direction=direction, claimant_kind=kind,
+        wish=wish,
+        direction=direction,
+        claimant_kind=kind,
         member=member if kind == ClaimantKind.MEMBER else None,
         unit=unit if kind == ClaimantKind.UNIT else None,
-        status=ClaimStatus.CLAIMED, claimed_by=actor, claimed_at=now,
-        deadline=now + dt.timedelta(days=days), area_id=wish.area_id, grid_id=wish.grid_id,
+        status=ClaimStatus.CLAIMED,
+        claimed_by=actor,
+        claimed_at=now,
+        deadline=now + dt.timedelta(days=days),
+        area_id=wish.area_id,
+        grid_id=wish.grid_id,
     )
     try:
         with transaction.atomic():
@@ -359,9 +436,19 @@ def claim_create(*, actor, wish: Wish, member: PartyMember | None = None,
     before = wish.status
     wish.status = WishStatus.CLAIMED
     wish.save(update_fields=["status"])
-    _event(wish, actor=actor, claim=claim, action="claim", from_status=before,
-           to_status=ClaimStatus.CLAIMED,
-           data={"claimant": kind, "name": claim.claimant_name, "deadline": claim.deadline.isoformat()})
+    _event(
+        wish,
+        actor=actor,
+        claim=claim,
+        action="claim",
+        from_status=before,
+        to_status=ClaimStatus.CLAIMED,
+        data={
+            "claimant": kind,
+            "name": claim.claimant_name,
+            "deadline": claim.deadline.isoformat(),
+        },
+    )
     return claim
 
 
@@ -415,8 +502,13 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "") -> Cla
         if claim.status not in t.sources:
             raise Conflict(reason, code="illegal_transition")
         raise PermissionDenied(reason)
-    note = _text(note, field="note", label=_("说明") if action != "return" else _("退回原因"),
-                 max_length=500, required=t.needs_note)
+    note = _text(
+        note,
+        field="note",
+        label=_("说明") if action != "return" else _("退回原因"),
+        max_length=500,
+        required=t.needs_note,
+    )
     now = timezone.now()
     before = claim.status
     claim.status = t.target
@@ -448,7 +540,9 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "") -> Cla
     data = {}
     if action == "confirm" and claim.claimant_kind != ClaimantKind.COMMUNITY:
         entry = points_award(
-            actor=actor, event=PointsEvent.CLAIM_CONFIRMED, source=claim,
+            actor=actor,
+            event=PointsEvent.CLAIM_CONFIRMED,
+            source=claim,
             member=claim.member if claim.claimant_kind == ClaimantKind.MEMBER else None,
             unit=claim.unit if claim.claimant_kind == ClaimantKind.UNIT else None,
             note=wish.title[:200],
@@ -457,8 +551,16 @@ def claim_transition(*, actor, claim: Claim, action: str, note: str = "") -> Cla
         data["points"] = points
     if action == "release":
         data["deadline"] = claim.deadline.isoformat()
-    _event(wish, actor=actor, claim=claim, action=action, from_status=before,
-           to_status=claim.status, note=note, data=data)
+    _event(
+        wish,
+        actor=actor,
+        claim=claim,
+        action=action,
+        from_status=before,
+        to_status=claim.status,
+        note=note,
+        data=data,
+    )
     return claim
 
 
@@ -480,18 +582,28 @@ def claim_rate(*, actor, claim: Claim, rating, comment: str = "") -> Claim:
     if not 1 <= rating <= 5:
         raise ValidationFailed(_("请选择 1 至 5 星。"), details={"rating": [_("无效。")]})
     claim.rating = rating
-    claim.rating_comment = _text(comment, field="comment", label=_("评价"), max_length=500,
-                                 required=False)
+    claim.rating_comment = _text(
+        comment, field="comment", label=_("评价"), max_length=500, required=False
+    )
     claim.rated_at = timezone.now()
     claim.save(update_fields=["rating", "rating_comment", "rated_at"])
-    _event(claim.wish, actor=actor, claim=claim, action="rate", from_status=claim.status,
-           to_status=claim.status, note=claim.rating_comment, data={"rating": rating})
+    _event(
+        claim.wish,
+        actor=actor,
+        claim=claim,
+        action="rate",
+        from_status=claim.status,
+        to_status=claim.status,
+        note=claim.rating_comment,
+        data={"rating": rating},
+    )
     return claim
 
 
 def overdue_claims(now: dt.datetime):
-    return Claim.objects.filter(status__in=[ClaimStatus.CLAIMED, ClaimStatus.IN_PROGRESS],
-                                deadline__lt=now).order_by()
+    return Claim.objects.filter(
+        status__in=[ClaimStatus.CLAIMED, ClaimStatus.IN_PROGRESS], deadline__lt=now
+    ).order_by()
 
 
 def release_overdue(now: dt.datetime | None = None) -> int:
@@ -511,8 +623,12 @@ def release_overdue(now: dt.datetime | None = None) -> int:
                 continue
             if claim.deadline >= now:
                 continue
-            claim_transition(actor=SYSTEM, claim=claim, action="release",
-                             note=_("超过完成期限未完成,已自动释放。"))
+            claim_transition(
+                actor=SYSTEM,
+                claim=claim,
+                action="release",
+                note=_("超过完成期限未完成,已自动释放。"),
+            )
             released += 1
     return released
 
@@ -529,9 +645,19 @@ def _acts_for_unit_or_staff(actor, unit: Unit) -> None:
 
 
 @transaction.atomic
-def offer_create(*, actor, unit: Unit, kind: str, title: str, description: str = "",
-                 category: str = "", quantity: str = "", amount: Decimal | None = None,
-                 volunteers: int | None = None, available_until: dt.date | None = None) -> Offer:
+def offer_create(
+    *,
+    actor,
+    unit: Unit,
+    kind: str,
+    title: str,
+    description: str = "",
+    category: str = "",
+    quantity: str = "",
+    amount: Decimal | None = None,
+    volunteers: int | None = None,
+    available_until: dt.date | None = None,
+) -> Offer:
     _acts_for_unit_or_staff(actor, unit)
     if kind not in OfferKind.values:
         raise ValidationFailed(_("未知的资源类型。"), details={"kind": [_("无效。")]})
@@ -542,13 +668,21 @@ def offer_create(*, actor, unit: Unit, kind: str, title: str, description: str =
     if amount is not None and amount < 0:
         raise ValidationFailed(_("金额不能为负数。"), details={"amount": [_("无效。")]})
     return Offer.objects.create(
-        unit=unit, area_id=unit.area_id, kind=kind, category=_category(category),
+        unit=unit,
+        area_id=unit.area_id,
+        kind=kind,
+        category=_category(category),
         title=_text(title, field="title", label=_("名称"), max_length=100),
-        description=_text(description, field="description", label=_("说明"), max_length=2000,
-                          required=False),
-        quantity=_text(quantity, field="quantity", label=_("数量/规模"), max_length=50,
-                       required=False),
-        amount=amount, volunteers=volunteers, available_until=available_until, created_by=actor,
+        description=_text(
+            description, field="description", label=_("说明"), max_length=2000, required=False
+        ),
+        quantity=_text(
+            quantity, field="quantity", label=_("数量/规模"), max_length=50, required=False
+        ),
+        amount=amount,
+        volunteers=volunteers,
+        available_until=available_until,
+        created_by=actor,
     )
 
 
@@ -564,8 +698,16 @@ def offer_withdraw(*, actor, offer: Offer) -> Offer:
 
 
 @transaction.atomic
-def agreement_create(*, actor, unit: Unit, community: Area, year: int, title: str,
-                     signed_on: dt.date | None = None, notes: str = "") -> Agreement:
+def agreement_create(
+    *,
+    actor,
+    unit: Unit,
+    community: Area,
+    year: int,
+    title: str,
+    signed_on: dt.date | None = None,
+    notes: str = "",
+) -> Agreement:
     community = _community(community)
     _require_staff(actor, community.pk)
     if not Unit.objects.restrict(actor, VIEW).filter(pk=unit.pk).exists():
@@ -575,18 +717,31 @@ def agreement_create(*, actor, unit: Unit, community: Area, year: int, title: st
     if signed_on is not None and signed_on > timezone.localdate():
         raise ValidationFailed(_("签订日期不能晚于今天。"), details={"signed_on": [_("无效。")]})
     if Agreement.objects.filter(unit=unit, area=community, year=year).exists():
-        raise Conflict(_("%(u)s 与本社区 %(y)d 年度的共建协议已存在。") % {"u": unit.name, "y": year})
+        raise Conflict(
+            _("%(u)s 与本社区 %(y)d 年度的共建协议已存在。") % {"u": unit.name, "y": year}
+        )
     return Agreement.objects.create(
-        unit=unit, area=community, year=year, signed_on=signed_on, created_by=actor,
+        unit=unit,
+        area=community,
+        year=year,
+        signed_on=signed_on,
+        created_by=actor,
         title=_text(title, field="title", label=_("名称"), max_length=100),
         notes=_text(notes, field="notes", label=_("备注"), max_length=2000, required=False),
     )
 
 
 @transaction.atomic
-def agreement_item_add(*, actor, agreement: Agreement, title: str, owner_kind: str,
-                       owner_name: str = "", owner_unit: Unit | None = None,
-                       deadline: dt.date | None = None) -> AgreementItem:
+def agreement_item_add(
+    *,
+    actor,
+    agreement: Agreement,
+    title: str,
+    owner_kind: str,
+    owner_name: str = "",
+    owner_unit: Unit | None = None,
+    deadline: dt.date | None = None,
+) -> AgreementItem:
     _require_staff(actor, agreement.area_id, agreement)
     if owner_kind not in OwnerKind.values:
         raise ValidationFailed(_("未知的责任方类型。"), details={"owner_kind": [_("无效。")]})
@@ -595,16 +750,21 @@ def agreement_item_add(*, actor, agreement: Agreement, title: str, owner_kind: s
     if owner_kind == OwnerKind.PERSON and not (owner_name or "").strip():
         raise ValidationFailed(_("请填写责任人。"), details={"owner_name": [_("必填。")]})
     return AgreementItem.objects.create(
-        agreement=agreement, owner_kind=owner_kind,
+        agreement=agreement,
+        owner_kind=owner_kind,
         owner_unit=owner_unit if owner_kind == OwnerKind.UNIT else None,
-        owner_name=_text(owner_name, field="owner_name", label=_("责任人"), max_length=50,
-                         required=False),
-        title=_text(title, field="title", label=_("共建事项"), max_length=200), deadline=deadline,
+        owner_name=_text(
+            owner_name, field="owner_name", label=_("责任人"), max_length=50, required=False
+        ),
+        title=_text(title, field="title", label=_("共建事项"), max_length=200),
+        deadline=deadline,
     )
 
 
 @transaction.atomic
-def agreement_item_progress(*, actor, item: AgreementItem, progress, note: str = "") -> AgreementItem:
+def agreement_item_progress(
+    *, actor, item: AgreementItem, progress, note: str = ""
+) -> AgreementItem:
     agreement = item.agreement
     if not (staff_over(actor, agreement.area_id) or acts_for_unit(actor, agreement.unit)):
         _require_staff(actor, agreement.area_id, agreement)
@@ -630,8 +790,9 @@ def agreement_item_progress(*, actor, item: AgreementItem, progress, note: str =
 
 
 @transaction.atomic
-def pairing_create(*, actor, member: PartyMember, resident: Resident, since: dt.date,
-                   note: str = "") -> Pairing:
+def pairing_create(
+    *, actor, member: PartyMember, resident: Resident, since: dt.date, note: str = ""
+) -> Pairing:
     if not Resident.objects.restrict(actor, CHANGE).filter(pk=resident.pk).exists():
         raise NotFound()
     if not PartyMember.objects.restrict(actor, VIEW).filter(pk=member.pk).exists():
@@ -641,8 +802,12 @@ def pairing_create(*, actor, member: PartyMember, resident: Resident, since: dt.
     if Pairing.objects.filter(member=member, resident=resident, until__isnull=True).exists():
         raise Conflict(_("该党员与该居民已结成帮扶对子。"))
     return Pairing.objects.create(
-        member=member, resident=resident, area_id=resident.area_id, grid_id=resident.grid_id,
-        since=since, created_by=actor,
+        member=member,
+        resident=resident,
+        area_id=resident.area_id,
+        grid_id=resident.grid_id,
+        since=since,
+        created_by=actor,
         note=_text(note, field="note", label=_("帮扶内容"), max_length=200, required=False),
     )
 

@@ -68,23 +68,36 @@ def wish_list(request):
     if (r := _staff_or_phone(request)) is not None:
         return r
     p = request.GET
-    qs = selectors.wish_list(user=request.user, status=p.get("status", ""), kind=p.get("kind", ""),
-                             grid=p.get("grid", ""), q=p.get("q", "").strip(),
-                             area=p.get("area", ""))
-    return render(request, "wishes/list.html", {
-        "page": _page(request, qs),
-        "statuses": WishStatus.choices,
-        "kinds": WishKind.choices,
-        "params": p,
-        "communities": selectors.communities_for(request.user),
-        "pending": selectors.wish_list(user=request.user, status=WishStatus.PENDING).count(),
-    })
+    qs = selectors.wish_list(
+        user=request.user,
+        status=p.get("status", ""),
+        kind=p.get("kind", ""),
+        grid=p.get("grid", ""),
+        q=p.get("q", "").strip(),
+        area=p.get("area", ""),
+    )
+    return render(
+        request,
+        "wishes/list.html",
+        {
+            "page": _page(request, qs),
+            "statuses": WishStatus.choices,
+            "kinds": WishKind.choices,
+            "params": p,
+            "communities": selectors.communities_for(request.user),
+            "pending": selectors.wish_list(user=request.user, status=WishStatus.PENDING).count(),
+        },
+    )
 
 
 @login_required
 def wish_export(request):
-    qs = selectors.wish_list(user=request.user, status=request.GET.get("status", ""),
-                             kind=request.GET.get("kind", ""), area=request.GET.get("area", ""))
+    qs = selectors.wish_list(
+        user=request.user,
+        status=request.GET.get("status", ""),
+        kind=request.GET.get("kind", ""),
+        area=request.GET.get("area", ""),
+    )
     data = exports.wishes_xlsx(user=request.user, qs=qs)
     name = f"wishes-{timezone.localdate():%Y%m%d}.xlsx"
     response = HttpResponse(
@@ -110,9 +123,15 @@ def wish_new(request):
         d = form.cleaned_data
         try:
             wish = services.wish_create(
-                actor=user, kind=d["kind"], title=d["title"], description=d["description"],
-                category=d["category"], community=d.get("community"), grid=d.get("grid"),
-                unit=d.get("unit"), owner_label=d.get("owner_label", ""),
+                actor=user,
+                kind=d["kind"],
+                title=d["title"],
+                description=d["description"],
+                category=d["category"],
+                community=d.get("community"),
+                grid=d.get("grid"),
+                unit=d.get("unit"),
+                owner_label=d.get("owner_label", ""),
                 wanted_by=d.get("wanted_by"),
             )
         except ApplicationError as e:
@@ -126,17 +145,31 @@ def wish_new(request):
 def _claim_actions(user, claim):
     if claim is None:
         return []
-    return [t for t in workflow.available(claim.status)
-            if t.who != "system" and services.may_act(user, claim, t.who)]
+    return [
+        t
+        for t in workflow.available(claim.status)
+        if t.who != "system" and services.may_act(user, claim, t.who)
+    ]
 
 
 @login_required
 def wish_detail(request, pk: int):
     wish = selectors.wish_get(user=request.user, pk=pk)
     claims = list(selectors.wish_claims(wish))
-    active = next((c for c in claims if c.status in
-                   (ClaimStatus.CLAIMED, ClaimStatus.IN_PROGRESS, ClaimStatus.COMPLETED,
-                    ClaimStatus.CONFIRMED)), None)
+    active = next(
+        (
+            c
+            for c in claims
+            if c.status
+            in (
+                ClaimStatus.CLAIMED,
+                ClaimStatus.IN_PROGRESS,
+                ClaimStatus.COMPLETED,
+                ClaimStatus.CONFIRMED,
+            )
+        ),
+        None,
+    )
     is_staff = staff_over(request.user, wish.area_id)
     from civicgrid.cases.models import MatterItem
 
@@ -149,9 +182,11 @@ def wish_detail(request, pk: int):
         "is_staff": is_staff,
         "offers": selectors.matching_offers(wish) if wish.status == WishStatus.OPEN else [],
         "units": Unit.objects.restrict(request.user).filter(area_id=wish.area_id).order_by("name")
-        if is_staff and wish.kind != WishKind.SUPPORT_ITEM else [],
+        if is_staff and wish.kind != WishKind.SUPPORT_ITEM
+        else [],
         "items": MatterItem.objects.filter(active=True).order_by("code")
-        if is_staff and wish.status in (WishStatus.PENDING, WishStatus.OPEN) else [],
+        if is_staff and wish.status in (WishStatus.PENDING, WishStatus.OPEN)
+        else [],
     }
     return render(request, "wishes/detail.html", ctx)
 
@@ -168,14 +203,18 @@ def wish_action(request, pk: int):
             raise NotFound()
     try:
         if action in ("approve", "reject"):
-            services.wish_review(actor=request.user, wish=wish, approve=action == "approve", note=note)
+            services.wish_review(
+                actor=request.user, wish=wish, approve=action == "approve", note=note
+            )
         elif action == "close":
             services.wish_close(actor=request.user, wish=wish, reason=note)
         elif action == "convert":
             from civicgrid.cases.models import MatterItem
 
             item = MatterItem.objects.filter(active=True, pk=request.POST.get("item") or 0).first()
-            case = services.wish_convert_to_case(actor=request.user, wish=wish, item=item, note=note)
+            case = services.wish_convert_to_case(
+                actor=request.user, wish=wish, item=item, note=note
+            )
             messages.success(request, _("已转为事件 %(no)s。") % {"no": case.number})
             return redirect("wishes:detail", pk=wish.pk)
         elif action == "claim_unit":
@@ -201,9 +240,12 @@ def claim_action(request, pk: int):
     if claim is None:
         raise NotFound()
     try:
-        services.claim_transition(actor=request.user, claim=claim,
-                                  action=request.POST.get("action", ""),
-                                  note=request.POST.get("note", ""))
+        services.claim_transition(
+            actor=request.user,
+            claim=claim,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+        )
     except ApplicationError as e:
         _fail(request, e)
     else:
@@ -232,12 +274,19 @@ def offer_list(request):
         else:
             messages.success(request, _("已登记。"))
             return redirect("wishes:offers")
-    qs = selectors.offer_list(user=request.user, area=request.GET.get("area", ""),
-                              kind=request.GET.get("kind", ""))
-    return render(request, "wishes/offers.html", {
-        "page": _page(request, qs), "form": form, "kinds": OfferKind.choices,
-        "params": request.GET,
-    })
+    qs = selectors.offer_list(
+        user=request.user, area=request.GET.get("area", ""), kind=request.GET.get("kind", "")
+    )
+    return render(
+        request,
+        "wishes/offers.html",
+        {
+            "page": _page(request, qs),
+            "form": form,
+            "kinds": OfferKind.choices,
+            "params": request.GET,
+        },
+    )
 
 
 @login_required
@@ -276,10 +325,16 @@ def agreement_list(request):
         else:
             return redirect("wishes:agreement", pk=ag.pk)
     qs = selectors.agreement_list(user=request.user, year=int(year) if year.isdigit() else None)
-    return render(request, "wishes/agreements.html", {
-        "page": _page(request, qs), "form": form, "years": selectors.years_available(user=request.user),
-        "year": year,
-    })
+    return render(
+        request,
+        "wishes/agreements.html",
+        {
+            "page": _page(request, qs),
+            "form": form,
+            "years": selectors.years_available(user=request.user),
+            "year": year,
+        },
+    )
 
 
 @login_required
@@ -293,22 +348,36 @@ def agreement_detail(request, pk: int):
             _fail(request, e, form)
         else:
             return redirect("wishes:agreement", pk=ag.pk)
-    return render(request, "wishes/agreement.html", {
-        "ag": ag, "form": form, "today": timezone.localdate(),
-        "may_edit": staff_over(request.user, ag.area_id),
-    })
+    return render(
+        request,
+        "wishes/agreement.html",
+        {
+            "ag": ag,
+            "form": form,
+            "today": timezone.localdate(),
+            "may_edit": staff_over(request.user, ag.area_id),
+        },
+    )
 
 
 @login_required
 @require_POST
 def agreement_item_progress(request, pk: int):
-    item = AgreementItem.objects.restrict(request.user).select_related("agreement__unit").filter(pk=pk).first()
+    item = (
+        AgreementItem.objects.restrict(request.user)
+        .select_related("agreement__unit")
+        .filter(pk=pk)
+        .first()
+    )
     if item is None:
         raise NotFound()
     try:
-        services.agreement_item_progress(actor=request.user, item=item,
-                                         progress=request.POST.get("progress"),
-                                         note=request.POST.get("note", ""))
+        services.agreement_item_progress(
+            actor=request.user,
+            item=item,
+            progress=request.POST.get("progress"),
+            note=request.POST.get("note", ""),
+        )
     except ApplicationError as e:
         _fail(request, e)
     else:
@@ -334,8 +403,11 @@ def pairing_list(request):
             messages.success(request, _("已结对。"))
             return redirect("wishes:pairings")
     qs = selectors.pairing_list(user=request.user, active_only=request.GET.get("active") == "1")
-    return render(request, "wishes/pairings.html", {"page": _page(request, qs), "form": form,
-                                                    "params": request.GET})
+    return render(
+        request,
+        "wishes/pairings.html",
+        {"page": _page(request, qs), "form": form, "params": request.GET},
+    )
 
 
 @login_required
@@ -371,10 +443,16 @@ def rates(request):
             "claims": [r["claim_rate"] for r in data["units"][:30]],
         },
     }
-    return render(request, "wishes/rates.html", {
-        "data": data, "chart": chart, "year": year,
-        "years": selectors.years_available(user=request.user),
-    })
+    return render(
+        request,
+        "wishes/rates.html",
+        {
+            "data": data,
+            "chart": chart,
+            "year": year,
+            "years": selectors.years_available(user=request.user),
+        },
+    )
 
 
 # --- phone: party members, unit users, grid workers -------------------------------------------
@@ -396,11 +474,18 @@ def m_home(request):
     if member is not None:
         wishes = selectors.open_wishes_for_member(member=member, near=near)
     unit_wishes = selectors.open_wishes_for_units(units=units) if units else []
-    return render(request, "wishes/m/home.html", {
-        "member": member, "units": units, "near": near, "wishes": wishes,
-        "unit_wishes": unit_wishes,
-        "claims": selectors.claims_of(member=member, units=units),
-    })
+    return render(
+        request,
+        "wishes/m/home.html",
+        {
+            "member": member,
+            "units": units,
+            "near": near,
+            "wishes": wishes,
+            "unit_wishes": unit_wishes,
+            "claims": selectors.claims_of(member=member, units=units),
+        },
+    )
 
 
 @login_required
@@ -408,19 +493,34 @@ def m_wish(request, pk: int):
     member, units = _claimant_context(request.user)
     wish = selectors.claimable_wish_get(member=member, units=units, pk=pk)
     claim = (
-        Claim.objects.filter(wish=wish, status__in=[ClaimStatus.CLAIMED, ClaimStatus.IN_PROGRESS,
-                                                    ClaimStatus.COMPLETED, ClaimStatus.CONFIRMED])
-        .select_related("member", "unit", "wish__unit").first()
+        Claim.objects.filter(
+            wish=wish,
+            status__in=[
+                ClaimStatus.CLAIMED,
+                ClaimStatus.IN_PROGRESS,
+                ClaimStatus.COMPLETED,
+                ClaimStatus.CONFIRMED,
+            ],
+        )
+        .select_related("member", "unit", "wish__unit")
+        .first()
     )
     mine = claim is not None and (
-        (member is not None and claim.member_id == member.pk) or claim.unit_id in {u.pk for u in units}
+        (member is not None and claim.member_id == member.pk)
+        or claim.unit_id in {u.pk for u in units}
     )
-    return render(request, "wishes/m/wish.html", {
-        "wish": wish, "member": member, "units": [u for u in units if u.area_id == wish.area_id],
-        "claim": claim if mine else None,
-        "actions": _claim_actions(request.user, claim) if mine else [],
-        "claim_days": services.claim_days(),
-    })
+    return render(
+        request,
+        "wishes/m/wish.html",
+        {
+            "wish": wish,
+            "member": member,
+            "units": [u for u in units if u.area_id == wish.area_id],
+            "claim": claim if mine else None,
+            "actions": _claim_actions(request.user, claim) if mine else [],
+            "claim_days": services.claim_days(),
+        },
+    )
 
 
 @login_required
@@ -456,10 +556,15 @@ def m_post(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            wish = services.wish_create(actor=request.user, kind=WishKind.MICRO_WISH,
-                                        title=d["title"], description=d["description"],
-                                        category=d["category"], resident=d["resident"],
-                                        owner_label=d.get("owner_label", ""))
+            wish = services.wish_create(
+                actor=request.user,
+                kind=WishKind.MICRO_WISH,
+                title=d["title"],
+                description=d["description"],
+                category=d["category"],
+                resident=d["resident"],
+                owner_label=d.get("owner_label", ""),
+            )
         except ApplicationError as e:
             _fail(request, e, form)
         else:
@@ -488,11 +593,16 @@ def portal_home(request):
             else:
                 messages.success(request, _("心愿已提交,社区审核后发布。"))
                 return redirect("wishes:portal")
-    return render(request, "wishes/portal/home.html", {
-        "signed_in": signed_in, "form": form,
-        "wishes": selectors.resident_wishes(user=user) if signed_in else [],
-        "categories": WishCategory.choices,
-    })
+    return render(
+        request,
+        "wishes/portal/home.html",
+        {
+            "signed_in": signed_in,
+            "form": form,
+            "wishes": selectors.resident_wishes(user=user) if signed_in else [],
+            "categories": WishCategory.choices,
+        },
+    )
 
 
 def portal_wish(request, pk: int):
@@ -500,12 +610,19 @@ def portal_wish(request, pk: int):
         return redirect("portal:login")
     wish = selectors.resident_wish_get(user=request.user, pk=pk)
     claim = wish.active_claims[0] if wish.active_claims else None
-    return render(request, "wishes/portal/wish.html", {
-        "wish": wish, "claim": claim,
-        "can_rate": claim is not None and claim.status == ClaimStatus.CONFIRMED
-        and claim.rating is None and owns_wish(request.user, wish),
-        "stars": [1, 2, 3, 4, 5],
-    })
+    return render(
+        request,
+        "wishes/portal/wish.html",
+        {
+            "wish": wish,
+            "claim": claim,
+            "can_rate": claim is not None
+            and claim.status == ClaimStatus.CONFIRMED
+            and claim.rating is None
+            and owns_wish(request.user, wish),
+            "stars": [1, 2, 3, 4, 5],
+        },
+    )
 
 
 @require_POST
@@ -517,8 +634,12 @@ def portal_rate(request, pk: int):
     if claim is None:
         raise NotFound()
     try:
-        services.claim_rate(actor=request.user, claim=claim, rating=request.POST.get("rating"),
-                            comment=request.POST.get("comment", ""))
+        services.claim_rate(
+            actor=request.user,
+            claim=claim,
+            rating=request.POST.get("rating"),
+            comment=request.POST.get("comment", ""),
+        )
     except ApplicationError as e:
         _fail(request, e)
     else:

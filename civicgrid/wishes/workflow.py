@@ -36,12 +36,25 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("start", frozenset({S.CLAIMED}), S.IN_PROGRESS, "claimant", _("开始办理")),
         Transition("complete", frozenset({S.IN_PROGRESS}), S.COMPLETED, "claimant", _("标记完成")),
         Transition("confirm", frozenset({S.COMPLETED}), S.CONFIRMED, "confirmer", _("确认完成")),
-        Transition("return", frozenset({S.COMPLETED}), S.IN_PROGRESS, "confirmer", _("退回"),
-                   needs_note=True),
-        Transition("withdraw", frozenset({S.CLAIMED, S.IN_PROGRESS}), S.WITHDRAWN, "claimant",
-                   _("放弃认领"), needs_note=True),
-        Transition("release", frozenset({S.CLAIMED, S.IN_PROGRESS}), S.RELEASED, "system",
-                   _("超期释放")),
+        Transition(
+            "return",
+            frozenset({S.COMPLETED}),
+            S.IN_PROGRESS,
+            "confirmer",
+            _("退回"),
+            needs_note=True,
+        ),
+        Transition(
+            "withdraw",
+            frozenset({S.CLAIMED, S.IN_PROGRESS}),
+            S.WITHDRAWN,
+            "claimant",
+            _("放弃认领"),
+            needs_note=True,
+        ),
+        Transition(
+            "release", frozenset({S.CLAIMED, S.IN_PROGRESS}), S.RELEASED, "system", _("超期释放")
+        ),
     )
 }
 

@@ -57,7 +57,9 @@ class World:
         from civicgrid.wishes import services
 
         wish = wish or self.wish()
-        return services.claim_create(actor=self.member_user_a, wish=wish, member=self.member_a, **kw)
+        return services.claim_create(
+            actor=self.member_user_a, wish=wish, member=self.member_a, **kw
+        )
 
 
 @pytest.fixture

@@ -19,8 +19,13 @@ from civicgrid.wishes.models import (
 def _wish(side):
     return Wish.objects.get_or_create(
         title=f"心愿{side.tag}",
-        defaults={"kind": "micro_wish", "status": "open", "area": side.community,
-                  "grid": side.grid, "posted_via": "staff"},
+        defaults={
+            "kind": "micro_wish",
+            "status": "open",
+            "area": side.community,
+            "grid": side.grid,
+            "posted_via": "staff",
+        },
     )[0]
 
 
@@ -28,9 +33,15 @@ def _claim(side):
     now = timezone.now()
     return Claim.objects.get_or_create(
         wish=_wish(side),
-        defaults={"direction": "to_community", "claimant_kind": "member", "member": side.member(),
-                  "claimed_at": now, "deadline": now + dt.timedelta(days=7),
-                  "area": side.community, "grid": side.grid},
+        defaults={
+            "direction": "to_community",
+            "claimant_kind": "member",
+            "member": side.member(),
+            "claimed_at": now,
+            "deadline": now + dt.timedelta(days=7),
+            "area": side.community,
+            "grid": side.grid,
+        },
     )[0]
 
 
@@ -57,9 +68,14 @@ BUILDERS = {
     ),
     "wishes.agreement": _agreement,
     "wishes.agreementitem": _item,
-    "wishes.agreementprogress": lambda s: AgreementProgress.objects.create(item=_item(s), progress=50),
+    "wishes.agreementprogress": lambda s: AgreementProgress.objects.create(
+        item=_item(s), progress=50
+    ),
     "wishes.pairing": lambda s: Pairing.objects.create(
-        member=s.member(), resident=s.resident(), area=s.community, grid=s.grid,
-        since=dt.date(2026, 1, 1)
+        member=s.member(),
+        resident=s.resident(),
+        area=s.community,
+        grid=s.grid,
+        since=dt.date(2026, 1, 1),
     ),
 }

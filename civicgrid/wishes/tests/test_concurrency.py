@@ -74,9 +74,14 @@ def test_the_database_refuses_a_second_active_claim(world):
     claim = world.claimed()
     with pytest.raises(IntegrityError), transaction.atomic():
         Claim.objects.create(
-            wish=claim.wish, direction=claim.direction, claimant_kind="member",
-            member=world.member_b, status=ClaimStatus.IN_PROGRESS, claimed_at=timezone.now(),
-            deadline=timezone.now(), area_id=claim.area_id,
+            wish=claim.wish,
+            direction=claim.direction,
+            claimant_kind="member",
+            member=world.member_b,
+            status=ClaimStatus.IN_PROGRESS,
+            claimed_at=timezone.now(),
+            deadline=timezone.now(),
+            area_id=claim.area_id,
         )
     assert Claim.objects.filter(wish=claim.wish).count() == 1
 
@@ -89,10 +94,14 @@ def test_sweep_and_completion_at_once_do_not_both_win(world):
     claim = world.claimed(days=1)
     services.claim_transition(actor=world.member_user_a, claim=claim, action="start")
     later = timezone.now() + dt.timedelta(days=2)
-    results = _race([
-        lambda: services.release_overdue(later),
-        lambda: services.claim_transition(actor=world.member_user_a, claim=claim, action="complete"),
-    ])
+    results = _race(
+        [
+            lambda: services.release_overdue(later),
+            lambda: services.claim_transition(
+                actor=world.member_user_a, claim=claim, action="complete"
+            ),
+        ]
+    )
     claim.refresh_from_db()
     claim.wish.refresh_from_db()
     if claim.status == ClaimStatus.RELEASED:

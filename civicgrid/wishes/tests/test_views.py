@@ -28,7 +28,10 @@ def test_list_shows_own_community_only(client, world):
     assert "东门心愿" in html and "西门心愿" not in html
     html = login(client, world.tiny.street_staff).get(reverse("wishes:list")).content.decode()
     assert "东门心愿" in html and "西门心愿" in html
-    assert login(client, world.tiny.staff_a).get(reverse("wishes:detail", args=[b.pk])).status_code == 404
+    assert (
+        login(client, world.tiny.staff_a).get(reverse("wishes:detail", args=[b.pk])).status_code
+        == 404
+    )
     assert client.get(reverse("wishes:detail", args=[a.pk])).status_code == 200
 
 
@@ -64,22 +67,44 @@ def test_other_lists_are_scoped(client, world):
 
     year = timezone.localdate().year
     for side, staff, unit, community, resident, member in (
-        ("a", world.tiny.staff_a, world.unit_a, world.tiny.community_a, world.reg.resident_a,
-         world.member_a),
-        ("b", world.tiny.staff_b, world.unit_b, world.tiny.community_b, world.reg.resident_b,
-         world.member_b),
+        (
+            "a",
+            world.tiny.staff_a,
+            world.unit_a,
+            world.tiny.community_a,
+            world.reg.resident_a,
+            world.member_a,
+        ),
+        (
+            "b",
+            world.tiny.staff_b,
+            world.unit_b,
+            world.tiny.community_b,
+            world.reg.resident_b,
+            world.member_b,
+        ),
     ):
         services.offer_create(actor=staff, unit=unit, kind="skill", title=f"资源{side}")
-        ag = services.agreement_create(actor=staff, unit=unit, community=community, year=year,
-                                       title=f"协议{side}")
-        services.agreement_item_add(actor=staff, agreement=ag, title=f"事项{side}", owner_kind="unit")
-        services.pairing_create(actor=staff, member=member, resident=resident,
-                                since=timezone.localdate(), note=f"对子{side}")
+        ag = services.agreement_create(
+            actor=staff, unit=unit, community=community, year=year, title=f"协议{side}"
+        )
+        services.agreement_item_add(
+            actor=staff, agreement=ag, title=f"事项{side}", owner_kind="unit"
+        )
+        services.pairing_create(
+            actor=staff,
+            member=member,
+            resident=resident,
+            since=timezone.localdate(),
+            note=f"对子{side}",
+        )
     login(client, world.tiny.staff_a)
-    for name, mine, theirs in (("wishes:offers", "资源a", "资源b"),
-                               ("wishes:agreements", "协议a", "协议b"),
-                               ("wishes:pairings", "对子a", "对子b"),
-                               ("wishes:rates", "东门小学", "西门物业公司")):
+    for name, mine, theirs in (
+        ("wishes:offers", "资源a", "资源b"),
+        ("wishes:agreements", "协议a", "协议b"),
+        ("wishes:pairings", "对子a", "对子b"),
+        ("wishes:rates", "东门小学", "西门物业公司"),
+    ):
         html = client.get(reverse(name)).content.decode()
         assert mine in html and theirs not in html, name
     other = world.tiny.community_b
@@ -90,8 +115,9 @@ def test_other_lists_are_scoped(client, world):
 
 
 def test_staff_review_and_confirm_through_pages(client, world):
-    wish = services.wish_submit(actor=world.resident_user_a, community=world.tiny.community_a,
-                                title="想要一副老花镜")
+    wish = services.wish_submit(
+        actor=world.resident_user_a, community=world.tiny.community_a, title="想要一副老花镜"
+    )
     login(client, world.tiny.staff_a)
     r = client.post(reverse("wishes:action", args=[wish.pk]), {"action": "approve"})
     assert r.status_code == 302
@@ -104,20 +130,26 @@ def test_staff_review_and_confirm_through_pages(client, world):
     assert claim.status == ClaimStatus.CLAIMED
     # other community's staff do not even find it
     login(client, world.tiny.staff_b)
-    assert client.post(reverse("wishes:claim_action", args=[claim.pk]),
-                       {"action": "confirm"}).status_code == 404
+    assert (
+        client.post(
+            reverse("wishes:claim_action", args=[claim.pk]), {"action": "confirm"}
+        ).status_code
+        == 404
+    )
 
 
 def test_staff_claim_for_unit_and_lead_support_item(client, world):
     wish = world.wish()
     login(client, world.tiny.staff_a)
-    client.post(reverse("wishes:action", args=[wish.pk]), {"action": "claim_unit",
-                                                           "unit": world.unit_a.pk})
+    client.post(
+        reverse("wishes:action", args=[wish.pk]), {"action": "claim_unit", "unit": world.unit_a.pk}
+    )
     assert Claim.objects.get(wish=wish).unit == world.unit_a
     # a unit of another community is not found
     wish2 = world.wish()
-    r = client.post(reverse("wishes:action", args=[wish2.pk]), {"action": "claim_unit",
-                                                                "unit": world.unit_b.pk})
+    r = client.post(
+        reverse("wishes:action", args=[wish2.pk]), {"action": "claim_unit", "unit": world.unit_b.pk}
+    )
     assert r.status_code == 404 and not Claim.objects.filter(wish=wish2).exists()
     item = world.wish(kind=WishKind.SUPPORT_ITEM, title="学校场地")
     client.post(reverse("wishes:action", args=[item.pk]), {"action": "lead"})
@@ -126,15 +158,25 @@ def test_staff_claim_for_unit_and_lead_support_item(client, world):
 
 def test_new_wish_page_rejects_bad_input(client, world):
     login(client, world.tiny.staff_a)
-    r = client.post(reverse("wishes:new"), {"kind": "need", "title": "", "category": "other",
-                                            "community": world.tiny.community_a.pk})
+    r = client.post(
+        reverse("wishes:new"),
+        {"kind": "need", "title": "", "category": "other", "community": world.tiny.community_a.pk},
+    )
     assert r.status_code == 200 and not Wish.objects.exists()
-    r = client.post(reverse("wishes:new"), {"kind": "need", "title": "x", "category": "other",
-                                            "community": world.tiny.community_b.pk})
+    r = client.post(
+        reverse("wishes:new"),
+        {"kind": "need", "title": "x", "category": "other", "community": world.tiny.community_b.pk},
+    )
     assert r.status_code == 200 and not Wish.objects.exists()  # not a choice for staff_a
-    r = client.post(reverse("wishes:new"), {"kind": "need", "title": "社区需要义诊",
-                                            "category": "health",
-                                            "community": world.tiny.community_a.pk})
+    r = client.post(
+        reverse("wishes:new"),
+        {
+            "kind": "need",
+            "title": "社区需要义诊",
+            "category": "health",
+            "community": world.tiny.community_a.pk,
+        },
+    )
     assert r.status_code == 302 and Wish.objects.get().title == "社区需要义诊"
 
 
@@ -155,31 +197,43 @@ def test_member_phone_pages(client, world, django_assert_max_num_queries):
     claim = Claim.objects.get(wish=mine)
     assert claim.member == world.member_a
     for action in ("start", "complete"):
-        client.post(reverse("wishes:claim_action", args=[claim.pk]),
-                    {"action": action, "note": "已完成", "next": reverse("wishes:m_wish", args=[mine.pk])})
+        client.post(
+            reverse("wishes:claim_action", args=[claim.pk]),
+            {"action": action, "note": "已完成", "next": reverse("wishes:m_wish", args=[mine.pk])},
+        )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.COMPLETED
     # member b sees it neither in open wishes nor can act on the claim
     login(client, world.member_user_b)
-    assert client.post(reverse("wishes:claim_action", args=[claim.pk]),
-                       {"action": "withdraw", "note": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("wishes:claim_action", args=[claim.pk]), {"action": "withdraw", "note": "x"}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_login_without_member_or_unit_is_refused_the_phone_page(client, world):
     from civicgrid.testing.factories import make_user
 
-    assert login(client, make_user(username="nobody")).get(reverse("wishes:m_home")).status_code == 403
+    assert (
+        login(client, make_user(username="nobody")).get(reverse("wishes:m_home")).status_code == 403
+    )
 
 
 def test_grid_worker_posts_on_phone(client, world):
     login(client, world.tiny.worker_a1)
     html = client.get(reverse("wishes:m_post")).content.decode()
     assert world.reg.resident_a.name in html and world.reg.resident_b.name not in html
-    r = client.post(reverse("wishes:m_post"), {"resident": world.reg.resident_b.pk, "title": "x",
-                                               "category": "living"})
+    r = client.post(
+        reverse("wishes:m_post"),
+        {"resident": world.reg.resident_b.pk, "title": "x", "category": "living"},
+    )
     assert r.status_code == 200 and not Wish.objects.exists()
-    r = client.post(reverse("wishes:m_post"), {"resident": world.reg.resident_a.pk,
-                                               "title": "想要轮椅", "category": "elderly"})
+    r = client.post(
+        reverse("wishes:m_post"),
+        {"resident": world.reg.resident_a.pk, "title": "想要轮椅", "category": "elderly"},
+    )
     assert r.status_code == 302
     assert Wish.objects.get().posted_via == "grid_worker"
 
@@ -188,14 +242,19 @@ def test_resident_portal_submit_and_rate(client, world):
     r = client.get(reverse("wishes:portal"))
     assert "手机号登录" in r.content.decode()
     login(client, world.resident_user_a)
-    client.post(reverse("wishes:portal"), {"title": "想学太极拳", "category": "culture",
-                                           "community": world.tiny.community_a.pk})
+    client.post(
+        reverse("wishes:portal"),
+        {"title": "想学太极拳", "category": "culture", "community": world.tiny.community_a.pk},
+    )
     wish = Wish.objects.get()
     assert wish.status == WishStatus.PENDING and wish.owner == world.resident_user_a
     services.wish_review(actor=world.tiny.staff_a, wish=wish, approve=True)
     claim = world.claimed(wish)
-    for action, actor in (("start", world.member_user_a), ("complete", world.member_user_a),
-                          ("confirm", world.tiny.staff_a)):
+    for action, actor in (
+        ("start", world.member_user_a),
+        ("complete", world.member_user_a),
+        ("confirm", world.tiny.staff_a),
+    ):
         services.claim_transition(actor=actor, claim=claim, action=action)
     html = client.get(reverse("wishes:portal_wish", args=[wish.pk])).content.decode()
     assert "提交评价" in html
@@ -205,6 +264,9 @@ def test_resident_portal_submit_and_rate(client, world):
     # another resident does not find it
     login(client, world.resident_user_b)
     assert client.get(reverse("wishes:portal_wish", args=[wish.pk])).status_code == 404
-    assert client.post(reverse("wishes:portal_rate", args=[wish.pk]), {"rating": "1"}).status_code == 404
+    assert (
+        client.post(reverse("wishes:portal_rate", args=[wish.pk]), {"rating": "1"}).status_code
+        == 404
+    )
     claim.refresh_from_db()
     assert claim.rating == 4

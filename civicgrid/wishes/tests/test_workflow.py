@@ -51,12 +51,18 @@ def test_every_action_in_every_state(world, action):
         claim = claim_in(world, status)
         events = WishEvent.objects.count()
         if status in t.sources:
-            done = services.claim_transition(actor=actor, claim=claim, action=action, note="原因说明")
+            done = services.claim_transition(
+                actor=actor, claim=claim, action=action, note="原因说明"
+            )
             assert done.status == t.target, (action, status)
             assert WishEvent.objects.count() == events + 1
             ev = WishEvent.objects.order_by("-id").first()
             assert (ev.action, ev.from_status, ev.to_status, ev.claim_id) == (
-                action, status, t.target, claim.pk)
+                action,
+                status,
+                t.target,
+                claim.pk,
+            )
             continue
         with pytest.raises(Conflict) as e:
             services.claim_transition(actor=actor, claim=claim, action=action, note="原因说明")
@@ -73,16 +79,24 @@ def test_every_action_in_every_state(world, action):
 
 @pytest.mark.parametrize(
     "action,wrong,reason",
-    [("start", "staff", "只有认领方"), ("complete", "staff", "只有认领方"),
-     ("withdraw", "other_member", "只有认领方"), ("confirm", "member", "只有社区工作人员"),
-     ("return", "member", "只有社区工作人员"), ("release", "member", "由系统执行")],
+    [
+        ("start", "staff", "只有认领方"),
+        ("complete", "staff", "只有认领方"),
+        ("withdraw", "other_member", "只有认领方"),
+        ("confirm", "member", "只有社区工作人员"),
+        ("return", "member", "只有社区工作人员"),
+        ("release", "member", "由系统执行"),
+    ],
 )
 def test_wrong_actor_is_refused_with_reason(world, action, wrong, reason):
     t = workflow.TRANSITIONS[action]
     status = sorted(t.sources)[0]
     claim = claim_in(world, status)
-    actor = {"staff": world.tiny.staff_a, "member": world.member_user_a,
-             "other_member": world.member_user_b}[wrong]
+    actor = {
+        "staff": world.tiny.staff_a,
+        "member": world.member_user_a,
+        "other_member": world.member_user_b,
+    }[wrong]
     events = WishEvent.objects.count()
     with pytest.raises(PermissionDenied) as e:
         services.claim_transition(actor=actor, claim=claim, action=action, note="x")
@@ -105,8 +119,9 @@ def test_return_needs_a_reason_and_goes_back_to_in_progress(world):
     with pytest.raises(Exception) as e:
         services.claim_transition(actor=world.tiny.staff_a, claim=claim, action="return", note=" ")
     assert "退回原因" in str(e.value)
-    claim = services.claim_transition(actor=world.tiny.staff_a, claim=claim, action="return",
-                                      note="照片不清楚,请补充")
+    claim = services.claim_transition(
+        actor=world.tiny.staff_a, claim=claim, action="return", note="照片不清楚,请补充"
+    )
     assert claim.status == ClaimStatus.IN_PROGRESS and claim.return_count == 1
     assert claim.completed_at is None
     assert claim.wish.status == WishStatus.CLAIMED
@@ -120,15 +135,21 @@ def test_wish_status_follows_the_claim(world):
     claim = world.claimed(wish)
     wish.refresh_from_db()
     assert wish.status == WishStatus.CLAIMED
-    services.claim_transition(actor=world.member_user_a, claim=claim, action="withdraw",
-                              note="临时出差")
+    services.claim_transition(
+        actor=world.member_user_a, claim=claim, action="withdraw", note="临时出差"
+    )
     wish.refresh_from_db()
     assert wish.status == WishStatus.OPEN
     claim2 = services.claim_create(actor=world.member_user_b, wish=wish, member=world.member_b)
-    for action, actor in (("start", world.member_user_b), ("complete", world.member_user_b),
-                          ("confirm", world.tiny.staff_a)):
+    for action, actor in (
+        ("start", world.member_user_b),
+        ("complete", world.member_user_b),
+        ("confirm", world.tiny.staff_a),
+    ):
         claim2 = services.claim_transition(actor=actor, claim=claim2, action=action)
     wish.refresh_from_db()
     assert wish.status == WishStatus.DONE
     assert list(wish.claims.order_by("id").values_list("status", flat=True)) == [
-        ClaimStatus.WITHDRAWN, ClaimStatus.CONFIRMED]
+        ClaimStatus.WITHDRAWN,
+        ClaimStatus.CONFIRMED,
+    ]
