@@ -70,13 +70,14 @@ demo: migrate
 	$(PY) manage.py demo_activities --if-empty
 	$(PY) manage.py demo_participation --if-empty
 	$(PY) manage.py demo_resources --if-empty
-	$(PY) manage.py demo_surveys --if-empty
 	$(PY) manage.py demo_wishes --if-empty
+	$(PY) manage.py demo_surveys --if-empty
 
-# Web server, background worker, the deadline sweep, the webhook retry sweep, hourly hotspot
-# detection (a day's alerts are updated, never duplicated), the daily classifier retrain
-# (enqueued only when the newest trained version is a day old) and the scheduled reports (each
-# period's once) side by side; Ctrl-C stops them all.
+# Web server, background worker, the deadline sweeps (cases, wish claims), the webhook retry
+# sweep, hourly hotspot detection (a day's alerts are updated, never duplicated), the daily
+# classifier retrain (enqueued only when the newest trained version is a day old), the scheduled
+# reports (each period's once), missed-patrol flags, activity hours and the party-organisation
+# warnings side by side; Ctrl-C stops them all.
 run: deps-pdf demo
 	@echo "CivicGrid: http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the sweeps)"
 	@mkdir -p var
@@ -89,6 +90,8 @@ run: deps-pdf demo
 	  $(PY) manage.py detect_hotspots --loop 3600 >var/hotspots.log 2>&1 & \
 	  $(PY) manage.py make_report --loop 3600 >var/reports.log 2>&1 & \
 	  $(PY) manage.py check_patrols --loop 3600 >var/patrols.log 2>&1 & \
+	  $(PY) manage.py credit_activities --loop 600 >var/activities.log 2>&1 & \
+	  $(PY) manage.py partylife_scan --loop 86400 >var/partylife.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: $(STAMP)
