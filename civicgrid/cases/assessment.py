@@ -11,6 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.models import Area
 
@@ -19,6 +22,15 @@ from .models import Case, CaseEvent, Department, WhistleResponse
 
 EXCLUDED = (Status.MERGED, Status.INVALID)
 DONE = (Status.RESOLVED, Status.RATED, Status.CLOSED)
+# The rates a ranking can be ordered by (the page's "排序"), with their names.
+MEASURES = {
+    "resolution_rate": _("办结率"),
+    "on_time_rate": _("按时办结率"),
+    "response_rate": _("响应率"),
+    "satisfaction_rate": _("满意率"),
+    "reopen_rate": _("重办率"),
+}
+TREND_MONTHS = 6
 
 
 @dataclass
@@ -65,41 +77,109 @@ class Figures:
         return self._rate(self.whistle_on_time, self.whistle_due)
 
 
-def _aggregate(qs: QuerySet[Case]) -> dict:
+def _counts() -> dict[str, Count]:
+    """The numerators and denominators of docs/assessment.md, as aggregates over cases."""
     valid = ~Q(status__in=EXCLUDED)
-    return qs.aggregate(
-        received=Count("id"),
-        valid=Count("id", filter=valid),
-        accepted_in_time=Count(
+    return {
+        "received": Count("id"),
+        "valid": Count("id", filter=valid),
+        "accepted_in_time": Count(
             "id", filter=valid & Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due"))
         ),
-        resolved=Count("id", filter=Q(status__in=DONE)),
-        resolved_in_time=Count("id", filter=Q(status__in=DONE, resolved_at__lte=F("resolve_due"))),
-        rated=Count(
+        "resolved": Count("id", filter=Q(status__in=DONE)),
+        "resolved_in_time": Count(
+            "id", filter=Q(status__in=DONE, resolved_at__lte=F("resolve_due"))
+        ),
+        "rated": Count(
             "id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASICALLY, Rating.DISSATISFIED])
         ),
-        satisfied=Count("id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASICALLY])),
-        reopened=Count("id", filter=Q(reopen_count__gt=0, status__in=DONE)),
-    )
+        "satisfied": Count("id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASICALLY])),
+        "reopened": Count("id", filter=Q(reopen_count__gt=0, status__in=DONE)),
+    }
+
+
+def _aggregate(qs: QuerySet[Case]) -> dict:
+    return qs.aggregate(**_counts())
 
 
 def _period(qs: QuerySet[Case], start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
     return qs.filter(created_at__gte=start, created_at__lt=end)
 
 
+def month_bounds(first: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The period of a calendar month (local time): [its first day, the next month's first)."""
+    first = first.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(first, dt.time(), tz), dt.datetime.combine(following, dt.time(), tz)
+
+
+def months_to(last: dt.date, count: int = TREND_MONTHS) -> list[dt.date]:
+    """The first days of `count` months ending with the month of `last`, oldest first."""
+    firsts = [last.replace(day=1)]
+    while len(firsts) < count:
+        firsts.append((firsts[-1] - dt.timedelta(days=1)).replace(day=1))
+    return firsts[::-1]
+
+
+def _in_area(qs: QuerySet[Case], area: Area) -> QuerySet[Case]:
+    """The cases of an area: located in it (a community), in one of its communities (a
+    street), or anywhere below it (the county)."""
+    if area.level == Area.Level.COMMUNITY:
+        return qs.filter(area_id=area.pk)
+    if area.level == Area.Level.STREET:
+        return qs.filter(area__parent_id=area.pk)
+    return qs.filter(area__path__startswith=area.path)
+
+
 def for_areas(*, user, level: int, start: dt.datetime, end: dt.datetime) -> list[Figures]:
     """Communities (level 3) or streets (level 2): the cases raised in them."""
     areas = Area.objects.restrict(user).filter(level=level).order_by("code")
     base = _period(Case.objects.restrict(user), start, end)
-    rows = []
-    for area in areas:
-        qs = (
-            base.filter(area_id=area.pk)
-            if level == Area.Level.COMMUNITY
-            else base.filter(area__parent_id=area.pk)
+    return [Figures(key=a.pk, name=a.name, **_aggregate(_in_area(base, a))) for a in areas]
+
+
+def areas_in_view(*, user) -> list[Area]:
+    """The top areas a user sees: the county, their street or their community (each visible
+    area whose parent is not visible), county first."""
+    visible = list(
+        Area.objects.restrict(user)
+        .only("id", "name", "level", "path", "parent_id", "code")
+        .order_by("level", "code")
+    )
+    ids = {a.pk for a in visible}
+    return [a for a in visible if a.parent_id not in ids]
+
+
+def monthly(*, user, area: Area, last: dt.date, months: int = TREND_MONTHS) -> list[Figures]:
+    """One area's figures month by month (the `months` months ending with the month of
+    `last`, oldest first), each month as the page computes it for that month (same cases, same
+    counts); `Figures.name` is the month ("2026-11"). One query, grouped by local month."""
+    firsts = months_to(last, months)
+    start, end = month_bounds(firsts[0])[0], month_bounds(firsts[-1])[1]
+    tz = timezone.get_current_timezone()
+    grouped = (
+        _period(_in_area(Case.objects.restrict(user), area), start, end)
+        .order_by()
+        .annotate(month=TruncMonth("created_at", tzinfo=tz))
+        .values("month")
+        .annotate(**_counts())
+    )
+    by_month = {}
+    for row in grouped:
+        month = row.pop("month")
+        if timezone.is_aware(month):
+            month = timezone.localtime(month, tz)
+        by_month[(month.year, month.month)] = row
+    empty = dict.fromkeys(_counts(), 0)
+    return [
+        Figures(
+            key=area.pk,
+            name=f"{first:%Y-%m}",
+            **by_month.get((first.year, first.month), empty),
         )
-        rows.append(Figures(key=area.pk, name=area.name, **_aggregate(qs)))
-    return rows
+        for first in firsts
+    ]
 
 
 def for_departments(*, user, start: dt.datetime, end: dt.datetime) -> list[Figures]:
@@ -128,3 +208,31 @@ def for_departments(*, user, start: dt.datetime, end: dt.datetime) -> list[Figur
 
 def ranked(rows: list[Figures], by: str = "resolution_rate") -> list[Figures]:
     return sorted(rows, key=lambda r: (getattr(r, by) is None, -(getattr(r, by) or 0), r.name))
+
+
+def chart_data(*, sheets: dict, by: str, trends: list[tuple[Area, list[Figures]]]) -> dict:
+    """What the page's charts draw (JSON-safe): each sheet's ranking by the measure `by`, in
+    the order of its table, and each area's monthly line of the same measure."""
+    months = [f.name for f in trends[0][1]] if trends else []
+    return {
+        "measure": by,
+        "label": str(MEASURES[by]),
+        "rankings": [
+            {
+                "title": str(title),
+                "x": [r.name for r in rows],
+                "series": [{"name": str(MEASURES[by]), "values": [getattr(r, by) for r in rows]}],
+                "percent": True,
+                "horizontal": True,
+            }
+            for title, rows in sheets.items()
+        ],
+        "trend": {
+            "x": months,
+            "series": [
+                {"name": area.name, "values": [getattr(f, by) for f in figures]}
+                for area, figures in trends
+            ],
+            "percent": True,
+        },
+    }

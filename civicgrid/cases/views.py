@@ -238,26 +238,15 @@ def _period(request) -> tuple[dt.datetime, dt.datetime, str]:
         start_day = dt.date(year, month, 1)
     except ValueError:
         start_day = today.replace(day=1)
-    end_day = (start_day + dt.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start_day, dt.time(), tz),
-        dt.datetime.combine(end_day, dt.time(), tz),
-        f"{start_day:%Y-%m}",
-    )
+    start, end = assessment.month_bounds(start_day)
+    return start, end, f"{start_day:%Y-%m}"
 
 
 @login_required
 def assessment_page(request):
     start, end, month = _period(request)
     by = request.GET.get("by", "resolution_rate")
-    if by not in (
-        "response_rate",
-        "resolution_rate",
-        "on_time_rate",
-        "satisfaction_rate",
-        "reopen_rate",
-    ):
+    if by not in assessment.MEASURES:
         by = "resolution_rate"
     sheets = {
         _("社区"): assessment.ranked(
@@ -278,7 +267,21 @@ def assessment_page(request):
         if not has_capability(request.user, "export"):
             raise PermissionDenied(_("您没有导出权限。"))
         return _xlsx_response(exports.assessment_xlsx(sheets), f"assessment-{month}.xlsx")
-    return render(request, "cases/assessment.html", {"sheets": sheets, "month": month, "by": by})
+    trends = [
+        (area, assessment.monthly(user=request.user, area=area, last=start.date()))
+        for area in assessment.areas_in_view(user=request.user)
+    ]
+    return render(
+        request,
+        "cases/assessment.html",
+        {
+            "sheets": sheets,
+            "month": month,
+            "by": by,
+            "measure": assessment.MEASURES[by],
+            "chart": assessment.chart_data(sheets=sheets, by=by, trends=trends),
+        },
+    )
 
 
 @login_required
