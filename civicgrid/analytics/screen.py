@@ -17,8 +17,9 @@ The dict: ``level`` ({kind, id, name}), ``breadcrumbs``, ``period``, ``counters`
 open, overdue, warning, received, resolved, on_time_rate, satisfaction_rate, …), ``trend`` (the
 30 days to ``date_to``: day, received, resolved), ``categories`` (top matter items),
 ``children`` (the next level down — streets, communities or grids — with open/overdue for the
-map and rates for the ranking), ``departments`` (ranking of handling units) and ``party``
-(not connected yet).
+map and rates for the ranking), ``departments`` (ranking of handling units), ``party`` (dual
+reporting, wishes, volunteer hours and points; civicgrid.analytics.screen_party) and
+``alerts`` (open hotspot alerts).
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ from collections import defaultdict
 
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import NotFound
 from civicgrid.geo.models import Area, Grid
 
 from .models import CaseRollup
+from .screen_party import hotspot_alerts, party_figures
 
 PERIOD = ("received", "accepted", "accepted_on_time", "resolved", "resolved_on_time",
           "satisfied", "basically", "dissatisfied", "reopened")  # fmt: skip
@@ -164,7 +165,8 @@ def figures(user, area=None, date_from=None, date_to=None, *, grid=None, today=N
         "categories": _categories(period),
         "children": _children(by_period, by_now, child_of, children),
         "departments": _departments(by_period, by_now),
-        "party": {"connected": False, "label": _("待接入")},
+        "party": party_figures(user, area, grid, date_from, date_to),
+        "alerts": hotspot_alerts(user, area, grid),
     }
 
 

@@ -484,7 +484,11 @@ def attachment(request, pk: int):
     att = CaseAttachment.objects.restrict(request.user).filter(pk=pk).first()
     if att is None:
         raise NotFound()
-    resp = FileResponse(att.file.open("rb"), content_type=att.content_type)
+    try:
+        handle = att.file.open("rb")
+    except (FileNotFoundError, IsADirectoryError):
+        raise NotFound(_("照片文件已不存在。")) from None
+    resp = FileResponse(handle, content_type=att.content_type)
     resp["Cache-Control"] = "private, max-age=3600"
     resp["X-Content-Type-Options"] = "nosniff"
     return resp

@@ -17,6 +17,14 @@ def _username(credentials) -> str:
 
 def on_login(sender, request, user, **kwargs):
     audit_record(actor=user, action=AuditLog.Action.LOGIN, obj=user, request=request)
+    session = getattr(request, "session", None)
+    if session is not None:
+        # The idle clock starts at sign-in, so the first page does not write the session again.
+        import time
+
+        from .middleware import IDLE_KEY
+
+        session[IDLE_KEY] = int(time.time())
 
 
 def on_logout(sender, request, user, **kwargs):

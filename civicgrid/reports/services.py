@@ -73,7 +73,10 @@ def report_generate(
 
 
 def report_bytes(report: Report) -> bytes:
-    data = (report_dir() / report.file).read_bytes()
+    try:
+        data = (report_dir() / report.file).read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        raise NotFound(_("报表文件已不存在,请重新生成。")) from None
     if hashlib.sha256(data).hexdigest() != report.sha256:
         raise ValidationFailed(_("报表文件已损坏,请重新生成。"))
     return data

@@ -87,7 +87,9 @@ def test_county_sees_all_streets(county):
     assert (chengdong["received"], chengdong["open"], chengdong["overdue"]) == (2, 2, 1)
     assert data["categories"][0] == {"id": county.garbage.pk, "name": "垃圾堆放", "received": 3}
     assert data["trend"][-1]["received"] == 6 and len(data["trend"]) == 30
-    assert data["party"]["connected"] is False and data["party"]["label"] == "待接入"
+    assert data["party"] == {"connected": True, "members": 0, "units": 0, "wishes_open": 0,
+                             "claims_confirmed": 0, "volunteer_hours": 0.0, "points": 0}
+    assert data["alerts"] == []
 
 
 @pytest.mark.django_db
@@ -214,7 +216,8 @@ def test_big_screen_and_phone_in_a_browser(people, county):
     expect(page.locator("#c-open")).to_have_text("5")
     expect(page.locator("#c-overdue")).to_have_text("2")
     expect(page.locator("#c-today")).to_have_text("6")
-    expect(page.locator("#screen-party")).to_contain_text("待接入")
+    expect(page.locator("#p-members")).to_have_text("0")
+    expect(page.locator("#screen-alerts")).to_contain_text("暂无待研判的预警")
     assert _map_values(page) == {"罗阳街道": [3, 1], "城东街道": [2, 1]}
     assert page.locator("#screen-map canvas").count() == 1
     assert overflow_px(page) <= 0
@@ -233,3 +236,44 @@ def test_big_screen_and_phone_in_a_browser(people, county):
     assert _map_values(phone) == {"东湖社区": [2, 1]}
     assert overflow_px(phone) <= 0
     shot(phone, "screen-02-phone")
+
+
+@pytest.mark.django_db
+def test_party_panel_and_alerts_count_inside_the_area(county):
+    """The party panel reads dual reports, wishes and points of the area shown; a street user
+    sees only their street's; open hotspot alerts are listed newest first."""
+    import datetime as dt
+
+    from civicgrid.analytics.models import Hotspot
+    from civicgrid.orgs.choices import OrgKind
+    from civicgrid.orgs.models import PartyOrganization
+    from civicgrid.party import reporting
+    from civicgrid.party.choices import PointsEvent
+    from civicgrid.party.points import points_award
+    from civicgrid.people.models import PartyMember
+    from civicgrid.wishes import services as wishes
+
+    org = PartyOrganization.objects.create(name="东门支部", kind=OrgKind.GRID_BRANCH, area=county.community_a)
+    members = [PartyMember.objects.create(name=f"党员{i}", gender="M", organization=org,
+                                          area=county.community_a, grid=county.grid_a1) for i in range(3)]
+    far = PartyMember.objects.create(name="东湖党员", gender="F", organization=org, area=county.community_c,
+                                     grid=county.grid_c1)
+    for m in members[:2] + [far]:
+        reporting.report_confirm(actor=None, report=reporting.report_submit(actor=None, member=m))
+    reporting.report_submit(actor=None, member=members[2])  # submitted, not confirmed: not counted
+    points_award(actor=None, event=PointsEvent.CASE_REPORTED, member=members[0], source="t:1")
+    points_award(actor=None, event=PointsEvent.CASE_REPORTED, member=far, source="t:2")
+    staff_a = make_user(Role.COMMUNITY_STAFF, area=county.community_a, username="staff_party")
+    wishes.wish_create(actor=staff_a, kind="micro_wish", title="想要一台轮椅", community=county.community_a,
+                       owner_label="张奶奶")
+    Hotspot.objects.create(day=dt.date.today(), key="rise:x", kind=Hotspot.Kind.RISE, level=Hotspot.Level.GRID,
+                           item=county.lamp, area=county.community_a, grid=county.grid_a1, count=6)
+    whole = screen.figures(county.leader)["party"]
+    rule = 2  # the default rule of case_reported
+    assert (whole["members"], whole["units"], whole["points"]) == (3, 0, 2 * rule)
+    assert whole["wishes_open"] == 1 and whole["claims_confirmed"] == 0 and whole["volunteer_hours"] == 0
+    street2 = screen.figures(county.street2_staff)
+    assert (street2["party"]["members"], street2["party"]["points"], street2["party"]["wishes_open"]) == (1, rule, 0)
+    assert street2["alerts"] == []
+    alerts = screen.figures(county.leader)["alerts"]
+    assert [(a["where"], a["what"], a["count"]) for a in alerts] == [(county.grid_a1.name, county.lamp.name, 6)]

@@ -208,7 +208,7 @@ class ActionSerializer(serializers.Serializer):
 
 
 class CaseDetailSerializer(CaseSerializer):
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     events = CaseEventSerializer(source="ledger", many=True, read_only=True)
     attachments = CaseAttachmentSerializer(source="attachment_list", many=True, read_only=True)
     tasks = CaseTaskSerializer(source="task_list", many=True, read_only=True)

@@ -18,7 +18,8 @@ from .conftest import SEED
 
 def test_one_demo_login_per_role_with_the_right_assignment(demo):
     # The partner role belongs to service accounts without a password (partners.partner_create).
-    assert {role for _u, role in DEMO_USERS} == set(Role.values) - {Role.PARTNER}
+    # Unit contacts sign in as demo_unit, which demo_party makes with the unit it speaks for.
+    assert {role for _u, role in DEMO_USERS} == set(Role.values) - {Role.PARTNER, Role.UNIT_CONTACT}
     first_street = Area.objects.filter(level=Area.Level.STREET).order_by("code").first()
     first_community = Area.objects.filter(parent=first_street).order_by("code").first()
     first_grid = Grid.objects.filter(community=first_community).order_by("code").first()

@@ -36,7 +36,10 @@ def residents(tiny):
 
 def test_every_role_has_capabilities():
     assert set(CAPABILITIES) == set(Role.values)
-    assert all("view" in caps for caps in CAPABILITIES.values())
+    # A unit contact only acts for its unit on the party pages (reporting, claims, evaluation)
+    # and reads no staff data: no capability at all, by design (docs/party.md).
+    assert CAPABILITIES[Role.UNIT_CONTACT] == frozenset()
+    assert all("view" in caps for role, caps in CAPABILITIES.items() if role != Role.UNIT_CONTACT)
 
 
 @pytest.mark.parametrize("role", Role.values)

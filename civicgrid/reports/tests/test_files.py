@@ -105,15 +105,17 @@ def test_schedule_makes_each_periods_reports_once(county, reports_dir):
     import datetime as dt
 
     made = services.make_due(today=dt.date(2026, 11, 2))
-    # 2 communities (daily) + 1 street (weekly) + 1 county (monthly), each as xlsx and pdf
-    assert len(made) == 8
+    # 2 communities (daily) + 1 street (weekly) + 1 county (monthly, major items), each as
+    # xlsx and pdf
+    assert len(made) == 10
     assert {(r.kind, r.period) for r in made} == {
         ("daily", "2026-11-01"),
         ("weekly", "2026-W44"),
         ("monthly", "2026-10"),
+        ("major", "2026-10"),
     }
     assert services.make_due(today=dt.date(2026, 11, 2)) == []
-    assert Report.objects.count() == 8
+    assert Report.objects.count() == 10
 
 
 def test_pdf_bar_chart_is_scaled_to_the_largest_value():

@@ -126,6 +126,23 @@
     });
   }
 
+  function party(f) {
+    text("p-members", f.members); text("p-units", f.units); text("p-wishes", f.wishes_open);
+    text("p-claims", f.claims_confirmed); text("p-hours", Math.round(f.volunteer_hours)); text("p-points", f.points);
+  }
+
+  function alerts(rows) {
+    var ul = document.getElementById("screen-alerts");
+    ul.textContent = "";
+    if (!rows.length) { var li = document.createElement("li"); li.textContent = ul.dataset.none; ul.appendChild(li); return; }
+    rows.forEach(function (r) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      a.href = ul.dataset.url.replace("/0/", "/" + r.id + "/");
+      a.textContent = r.day.slice(5) + " " + r.where + " · " + r.what + " · " + r.kind + " " + r.count + d.labelCases;
+      li.appendChild(a); ul.appendChild(li);
+    });
+  }
+
   function render(p) {
     crumbs(p);
     counters(p.counters);
@@ -134,6 +151,8 @@
     categories(p);
     table("screen-ranking", p.children, p.level.kind !== "grid");
     table("screen-departments", p.departments, false);
+    party(p.party);
+    alerts(p.alerts);
     text("screen-updated", d.labelUpdated + " " + new Date().toLocaleTimeString());
     root.dataset.ready = "1";
   }
