@@ -308,7 +308,7 @@ def evaluation_save(
         raise Conflict(_("该轮评价未开始或已结束。"))
     if a.status == c.AssignmentStatus.SUBMITTED:
         raise Conflict(_("已提交的评价不能再修改。"))
-    criteria = list(a.round.form_for(a.direction).criteria.all())
+    criteria = assignment_criteria(a)
     by_id = {cr.pk: cr for cr in criteria}
     clean: dict[int, tuple[Decimal, str]] = {}
     errors: dict[str, list[str]] = {}
@@ -703,3 +703,12 @@ def rectification_close(*, actor, rectification: Rectification, evidence: str) -
     rect.save(update_fields=["evidence", "closed_at", "closed_by"])
     OrgWarning.objects.filter(pk=rect.warning_id).update(state=c.WarningState.CLOSED)
     return rect
+
+
+def assignment_criteria(a: EvaluationAssignment) -> list:
+    """The criteria an assignment is scored on; a round without a form for its direction (the
+    form was removed) cannot be filled in, and says so."""
+    form = a.round.form_for(a.direction)
+    if form is None:
+        raise NotFound(_("该轮评价没有这一方向的评价表,请联系组织部。"))
+    return list(form.criteria.all())

@@ -168,7 +168,7 @@ def task_list(request):
 @login_required
 def task_fill(request, pk):
     a = services.assignment_for_rater(user=request.user, pk=pk)
-    criteria = list(a.round.form_for(a.direction).criteria.all())
+    criteria = services.assignment_criteria(a)
     saved = {s.criterion_id: s for s in a.scores.all()}
     values = {
         cr.pk: (
