@@ -24,8 +24,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from civicgrid.core.scoping import ScopedModel
+from civicgrid.geo.models import Area
 from civicgrid.orgs.choices import UnitKind
-from civicgrid.orgs.models import Area, Unit
+from civicgrid.orgs.models import Unit
 from civicgrid.orgs.tests.test_scoping_all_models import Side, all_builders
 from civicgrid.testing.factories import make_user
 
