@@ -8,11 +8,13 @@ with that page. A case belongs to the period in which it was raised (created_at 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.geo.models import Area
@@ -47,6 +49,8 @@ class Figures:
     reopened: int
     whistle_due: int = 0
     whistle_on_time: int = 0
+    # Figures other apps add (see `with_extras`): Extra.code → value, None when no data.
+    extras: dict = field(default_factory=dict)
 
     @staticmethod
     def _rate(num: int, den: int) -> float | None:
@@ -204,6 +208,38 @@ def for_departments(*, user, start: dt.datetime, end: dt.datetime) -> list[Figur
             )
         )
     return rows
+
+
+# ------------------------------------------------------------------ figures from other apps
+SHEETS = ("community", "street", "department")
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A column another app adds to an assessment sheet: `values` maps `Figures.key` (the area
+    id, or the department's unit id) to what is shown; a key left out means "no data"."""
+
+    code: str
+    label: str
+    values: dict
+
+
+def with_extras(
+    rows: list[Figures], *, user, sheet: str, start: dt.datetime, end: dt.datetime
+) -> list[Extra]:
+    """Ask every provider in settings.CIVICGRID_ASSESSMENT_EXTRAS for its columns of `sheet`
+    ("community", "street" or "department") over [start, end), put each row's values in
+    `Figures.extras`, and return the columns in order (for headings). Providers are called as
+    ``provider(user=, sheet=, keys=, start=, end=)`` and return a list of Extra; this module
+    knows none of them (the apps that count patrols or evaluations depend on cases, not the
+    other way round)."""
+    keys = [r.key for r in rows]
+    columns: list[Extra] = []
+    for path in getattr(settings, "CIVICGRID_ASSESSMENT_EXTRAS", ()):
+        columns += import_string(path)(user=user, sheet=sheet, keys=keys, start=start, end=end)
+    for r in rows:
+        r.extras = {c.code: c.values.get(r.key) for c in columns}
+    return columns
 
 
 def ranked(rows: list[Figures], by: str = "resolution_rate") -> list[Figures]:

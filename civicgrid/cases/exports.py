@@ -97,15 +97,17 @@ def cases_xlsx(qs) -> bytes:
     return _save(wb)
 
 
-def assessment_xlsx(sheets: dict[str, list]) -> bytes:
+def assessment_xlsx(tables: list[dict]) -> bytes:
+    """One sheet per table of the assessment page: its title, rows and extra columns."""
     wb = Workbook()
     wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        ws.append(ASSESSMENT_COLUMNS)
+    for table in tables:
+        ws = wb.create_sheet(str(table["title"]))
+        columns = table.get("columns", [])
+        ws.append(ASSESSMENT_COLUMNS + [c.label for c in columns])
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for r in rows:
+        for r in table["rows"]:
             ws.append(
                 [
                     r.name,
@@ -118,6 +120,7 @@ def assessment_xlsx(sheets: dict[str, list]) -> bytes:
                     r.reopen_rate,
                     r.whistle_report_rate,
                 ]
+                + [r.extras.get(c.code) for c in columns]
             )
         ws.freeze_panes = "A2"
         ws.column_dimensions["A"].width = 28

@@ -248,25 +248,40 @@ def assessment_page(request):
     by = request.GET.get("by", "resolution_rate")
     if by not in assessment.MEASURES:
         by = "resolution_rate"
-    sheets = {
-        _("社区"): assessment.ranked(
+    sheets, tables = {}, []
+    for title, sheet, rows in (
+        (
+            _("社区"),
+            "community",
             assessment.for_areas(
                 user=request.user, level=Area.Level.COMMUNITY, start=start, end=end
             ),
-            by,
         ),
-        _("街道"): assessment.ranked(
+        (
+            _("街道"),
+            "street",
             assessment.for_areas(user=request.user, level=Area.Level.STREET, start=start, end=end),
-            by,
         ),
-        _("部门"): assessment.ranked(
-            assessment.for_departments(user=request.user, start=start, end=end), by
+        (
+            _("部门"),
+            "department",
+            assessment.for_departments(user=request.user, start=start, end=end),
         ),
-    }
+    ):
+        columns = assessment.with_extras(rows, user=request.user, sheet=sheet, start=start, end=end)
+        sheets[title] = assessment.ranked(rows, by)
+        tables.append(
+            {
+                "title": title,
+                "rows": sheets[title],
+                "columns": columns,
+                "whistle": sheet == "department",
+            }
+        )
     if request.GET.get("format") == "xlsx":
         if not has_capability(request.user, "export"):
             raise PermissionDenied(_("您没有导出权限。"))
-        return _xlsx_response(exports.assessment_xlsx(sheets), f"assessment-{month}.xlsx")
+        return _xlsx_response(exports.assessment_xlsx(tables), f"assessment-{month}.xlsx")
     trends = [
         (area, assessment.monthly(user=request.user, area=area, last=start.date()))
         for area in assessment.areas_in_view(user=request.user)
@@ -275,7 +290,7 @@ def assessment_page(request):
         request,
         "cases/assessment.html",
         {
-            "sheets": sheets,
+            "tables": tables,
             "month": month,
             "by": by,
             "measure": assessment.MEASURES[by],

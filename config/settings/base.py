@@ -198,6 +198,13 @@ CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
 # Called with every visit people.services.visit_record writes (points for visits, docs/party.md).
 CIVICGRID_VISIT_HOOKS: list[str] = ["civicgrid.party.hooks.visit_recorded"]
 
+# Columns other apps add to the assessment sheets (civicgrid/cases/assessment.py `with_extras`):
+# patrol counts and coverage (docs/patrols.md), mutual-evaluation results (docs/partylife.md).
+CIVICGRID_ASSESSMENT_EXTRAS: list[str] = [
+    "civicgrid.patrols.assessment.columns",
+    "civicgrid.partylife.assessment.columns",
+]
+
 # Modules that hear of every case ledger row and SLA change (civicgrid/cases/hooks.py).
 CIVICGRID_CASE_HOOKS: list[str] = [
     "civicgrid.webhooks.outbox",

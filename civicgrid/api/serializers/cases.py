@@ -366,6 +366,16 @@ class FiguresSerializer(serializers.Serializer):
     satisfaction_rate = serializers.FloatField(allow_null=True)
     reopen_rate = serializers.FloatField(allow_null=True)
     whistle_report_rate = serializers.FloatField(allow_null=True)
+    extras = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text=(
+            "Figures other parts of the system add to this sheet, by code: patrols_completed, "
+            "patrol_coverage_rate, patrols_missed (communities, streets); evaluation_score, "
+            "evaluation_rank (communities, departments; when a closed mutual-evaluation round of "
+            "the month's year exists). A code is absent when it does not apply to the sheet, "
+            "null when the row has no data."
+        ),
+    )
 
 
 class AssessmentSerializer(serializers.Serializer):

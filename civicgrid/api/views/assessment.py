@@ -67,18 +67,23 @@ class AssessmentView(APIView):
             raise ValidationFailed(message, details={"by": [message]})
         user = request.user
 
-        def areas(level):
-            return assessment.ranked(
-                assessment.for_areas(user=user, level=level, start=start, end=end), by
-            )
+        def sheet(name, rows):
+            assessment.with_extras(rows, user=user, sheet=name, start=start, end=end)
+            return _rows(assessment.ranked(rows, by))
 
         data = {
             "month": month,
             "by": by,
-            "communities": _rows(areas(Area.Level.COMMUNITY)),
-            "streets": _rows(areas(Area.Level.STREET)),
-            "departments": _rows(
-                assessment.ranked(assessment.for_departments(user=user, start=start, end=end), by)
+            "communities": sheet(
+                "community",
+                assessment.for_areas(user=user, level=Area.Level.COMMUNITY, start=start, end=end),
+            ),
+            "streets": sheet(
+                "street",
+                assessment.for_areas(user=user, level=Area.Level.STREET, start=start, end=end),
+            ),
+            "departments": sheet(
+                "department", assessment.for_departments(user=user, start=start, end=end)
             ),
         }
         return Response(data)

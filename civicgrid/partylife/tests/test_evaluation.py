@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from civicgrid.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from civicgrid.partylife import selectors, services
@@ -398,3 +399,32 @@ def test_assignments_follow_confirmed_dual_reports(world):
         ).count()
         == 2
     )
+
+
+def test_assessment_shows_the_closed_rounds_results_of_the_months_year(world):
+    from civicgrid.api.tests.conftest import client_for
+
+    def communities(month, user=None):
+        data = client_for(user or world.orgdept).get("/api/v1/assessment/", {"month": month})
+        return {row["name"]: row["extras"] for row in data.json()["communities"]}
+
+    r = world.round()
+    _submit_unit_ratings(
+        world,
+        r,
+        {
+            world.unit_a: lambda a: full_marks(a),
+            world.unit_a2: lambda a: full_marks(a, Decimal("0.5")),
+        },
+    )
+    assert "evaluation_score" not in communities("2026-11")["东门社区"]  # not closed yet
+    services.evaluation_round_close(actor=world.orgdept, round=r)
+    a = communities("2026-11")["东门社区"]
+    assert (a["evaluation_score"], a["evaluation_rank"]) == (75.0, 1)
+    assert communities("2026-11")["西门社区"]["evaluation_score"] is None  # nobody rated it
+    assert "evaluation_score" not in communities("2025-11")["东门社区"]  # another year
+    assert set(communities("2026-11", world.tiny.staff_b)) == {"西门社区"}
+    web = Client()
+    web.force_login(world.orgdept, backend="django.contrib.auth.backends.ModelBackend")
+    html = web.get("/cases/assessment/", {"month": "2026-11"}).content.decode()
+    assert "双评价得分(2026)" in html and "<td>75.0</td>" in html
