@@ -21,40 +21,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import time
 
 import cases_common as cc
+import party_common as pc
 
 DB_NAME = "cg_bench_party"
 RUNS = 15
-PAGE_TARGET = 0.200
-BALANCE_TARGET = 0.005
-
-
-def p(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
-def create_database() -> None:
-    import os
-
-    cc._pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    cc._pg_admin(f'CREATE DATABASE "{DB_NAME}"')
-    url = f"{cc.PG_SERVER}/{DB_NAME}"
-    cc._state.update(db="pg", tag="party", url=url)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    t = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"[pg] migrated {DB_NAME} in {time.perf_counter() - t:.1f} s")
+PAGE_TARGET = 200  # ms
+BALANCE_TARGET = 5  # ms
 
 
 def load(county, *, members: int, units: int, officers: int, entries: int, seed: int = 5):
@@ -62,65 +37,17 @@ def load(county, *, members: int, units: int, officers: int, entries: int, seed:
     from django.utils import timezone
 
     from civicgrid.core.bulk import insert
-    from civicgrid.orgs.choices import OrgKind, UnitKind
-    from civicgrid.orgs.models import PartyOrganization, Unit
     from civicgrid.party.choices import ServiceArea
     from civicgrid.party.models import DualReport
-    from civicgrid.people.models import InformationOfficer, PartyMember, Resident
+    from civicgrid.people.models import InformationOfficer, Resident
 
     rng = random.Random(seed)
     t = time.perf_counter()
-    grids_of: dict[int, list[int]] = {}
-    for g in county.grids:
-        grids_of.setdefault(g.community_id, []).append(g.pk)
+    grids_of, unit_objs, member_objs = pc.load_registry(
+        county, rng, members=members, units=units, central_every=28
+    )
     comms = [c.pk for c in county.communities]
     with transaction.atomic():
-        orgs = [
-            PartyOrganization(
-                name=f"社区大党委{i}",
-                kind=OrgKind.COMMUNITY_BIG_COMMITTEE,
-                area_id=c,
-                path=f"{i:04d}",
-            )
-            for i, c in enumerate(comms)
-        ]
-        insert(orgs)
-        org_of = {o.area_id: o.pk for o in orgs}
-        unit_objs = []
-        for i in range(units):
-            c = rng.choice(comms)
-            unit_objs.append(
-                Unit(
-                    name=f"驻区单位{i:05d}",
-                    kind=rng.choice(
-                        [
-                            UnitKind.AGENCY,
-                            UnitKind.SCHOOL,
-                            UnitKind.SOE,
-                            UnitKind.FIRM,
-                            UnitKind.HOSPITAL,
-                        ]
-                    ),
-                    area_id=c,
-                    grid_id=rng.choice(grids_of[c]),
-                )
-            )
-        insert(unit_objs)
-        member_objs = []
-        for i in range(members):
-            c = rng.choice(comms)
-            member_objs.append(
-                PartyMember(
-                    name=f"党员{i:06d}",
-                    gender=rng.choice("MF"),
-                    organization_id=org_of[c],
-                    area_id=c,
-                    grid_id=rng.choice(grids_of[c]),
-                    is_central_household=(i % 28 == 0),
-                    work_unit_id=rng.choice(unit_objs).pk if i % 3 else None,
-                )
-            )
-        insert(member_objs)
         res = []
         for i in range(officers):
             c = rng.choice(comms)
@@ -231,16 +158,6 @@ def load(county, *, members: int, units: int, officers: int, entries: int, seed:
     return member_objs
 
 
-def timed(fn, runs: int = RUNS) -> list[float]:
-    fn()
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entries", type=int, default=2_000_000)
@@ -248,32 +165,43 @@ def main() -> int:
     ap.add_argument("--units", type=int, default=1_500)
     ap.add_argument("--officers", type=int, default=3_000)
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument("--reuse", action="store_true", help="time on the database a --keep run left")
     a = ap.parse_args()
     cc.print_machine()
     cc.quiet_logs()
-    create_database()
+    if a.reuse:
+        cc.use_existing_database("pg", "party", name=DB_NAME, migrate=True)
+    else:
+        cc.create_database("pg", "party", name=DB_NAME)
     try:
         from django.contrib.auth import get_user_model
-        from django.test import Client
         from django.utils import timezone
 
         from civicgrid.orgs.choices import Role
         from civicgrid.orgs.models import RoleAssignment
         from civicgrid.party.points import points_balance, tally_rebuild
-
-        county = cc.build_county()
-        members = load(
-            county, members=a.members, units=a.units, officers=a.officers, entries=a.entries
-        )
-        t = time.perf_counter()
-        rows = tally_rebuild()
-        print(
-            f"  tallies rebuilt: {rows:,} rows in {time.perf_counter() - t:.1f} s; load {cc.loadavg()}"
-        )
+        from civicgrid.people.models import PartyMember
 
         User = get_user_model()
-        orgdept = User.objects.create_user(username="bench_orgdept", password=cc.PASSWORD)
-        RoleAssignment.objects.create(user=orgdept, role=Role.ORG_DEPARTMENT, area=county.county)
+        if a.reuse:
+            county = cc.existing_county()
+            members = list(PartyMember.objects.order_by("pk"))
+            orgdept = User.objects.get(username="bench_orgdept")
+        else:
+            county = cc.build_county()
+            members = load(
+                county, members=a.members, units=a.units, officers=a.officers, entries=a.entries
+            )
+            t = time.perf_counter()
+            rows = tally_rebuild()
+            print(
+                f"  tallies rebuilt: {rows:,} rows in {time.perf_counter() - t:.1f} s; "
+                f"load {cc.loadavg()}"
+            )
+            orgdept = User.objects.create_user(username="bench_orgdept", password=cc.PASSWORD)
+            RoleAssignment.objects.create(
+                user=orgdept, role=Role.ORG_DEPARTMENT, area=county.county
+            )
         biggest = county.streets[0]
         who = {
             "community": (county.community_staff, county.communities[0]),
@@ -284,28 +212,17 @@ def main() -> int:
         last_month = today.replace(day=1) - dt.timedelta(days=1)
         results = []
 
-        def page(user, url, params):
-            client = Client()
-            client.force_login(user)
-
-            def get():
-                resp = client.get(url, params)
-                assert resp.status_code == 200, resp.status_code
-                return resp
-
-            return get
-
         for level, (user, area) in who.items():
             for label, params in (
                 ("month", {"period": "month", "value": f"{last_month:%Y-%m}"}),
                 ("year", {"period": "year", "value": str(last_month.year)}),
             ):
                 params = {**params, "kind": "member", "area": area.pk}
-                times = timed(page(user, "/party/points/", params))
+                times = cc.timed_ms(pc.page(user, "/party/points/", params), RUNS, warmup=1)
                 results.append((f"rankings {level} {label}", times, PAGE_TARGET))
         for level in ("community", "county"):
             user, _area = who[level]
-            times = timed(page(user, "/party/", {"status": "open"}))
+            times = cc.timed_ms(pc.page(user, "/party/", {"status": "open"}), RUNS, warmup=1)
             results.append((f"roster {level}", times, PAGE_TARGET))
         rng = random.Random(3)
         sample = rng.sample(members, 300)
@@ -314,22 +231,12 @@ def main() -> int:
         for m in sample:
             t = time.perf_counter()
             points_balance(member=m)
-            times.append(time.perf_counter() - t)
+            times.append((time.perf_counter() - t) * 1000)
         results.append(("balance of one member", times, BALANCE_TARGET))
-        print(f"\nresults (load average {cc.loadavg()}):")
-        for name, times, target in results:
-            p50, p95 = statistics.median(times), p(times, 0.95)
-            print(
-                f"  {name:<28} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
-                f"target {target * 1000:.0f} ms {cc.verdict(p95 <= target)}"
-            )
+        pc.report(results)
     finally:
-        if not a.keep:
-            from django.db import connections
-
-            connections.close_all()
-            cc._pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            print(f"[pg] dropped {DB_NAME}")
+        if not (a.keep or a.reuse):
+            cc.drop_database()
     return 0
 
 

@@ -20,39 +20,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import time
 
 import cases_common as cc
+import party_common as pc
 
 DB_NAME = "cg_bench_wishes"
 RUNS = 15
-PAGE_TARGET = 0.200
-
-
-def p(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
-def create_database() -> None:
-    import os
-
-    cc._pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    cc._pg_admin(f'CREATE DATABASE "{DB_NAME}"')
-    url = f"{cc.PG_SERVER}/{DB_NAME}"
-    cc._state.update(db="pg", tag="wishes", url=url)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    t = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"[pg] migrated {DB_NAME} in {time.perf_counter() - t:.1f} s")
+PAGE_TARGET = 200  # ms
 
 
 TITLES = [
@@ -76,57 +51,12 @@ def load(county, *, members: int, units: int, wishes: int, seed: int = 5):
     from django.utils import timezone
 
     from civicgrid.core.bulk import insert
-    from civicgrid.orgs.choices import OrgKind, UnitKind
-    from civicgrid.orgs.models import PartyOrganization, Unit
-    from civicgrid.people.models import PartyMember
     from civicgrid.wishes.models import Claim, Wish
 
     rng = random.Random(seed)
     t = time.perf_counter()
-    grids_of: dict[int, list[int]] = {}
-    for g in county.grids:
-        grids_of.setdefault(g.community_id, []).append(g.pk)
+    grids_of, unit_objs, member_objs = pc.load_registry(county, rng, members=members, units=units)
     comms = [c.pk for c in county.communities]
-    with transaction.atomic():
-        orgs = [
-            PartyOrganization(
-                name=f"社区大党委{i}",
-                kind=OrgKind.COMMUNITY_BIG_COMMITTEE,
-                area_id=c,
-                path=f"{i:04d}",
-            )
-            for i, c in enumerate(comms)
-        ]
-        insert(orgs)
-        org_of = {o.area_id: o.pk for o in orgs}
-        unit_objs = []
-        for i in range(units):
-            c = rng.choice(comms)
-            unit_objs.append(
-                Unit(
-                    name=f"驻区单位{i:05d}",
-                    kind=rng.choice(
-                        [UnitKind.AGENCY, UnitKind.SCHOOL, UnitKind.SOE, UnitKind.FIRM]
-                    ),
-                    area_id=c,
-                    grid_id=rng.choice(grids_of[c]),
-                )
-            )
-        insert(unit_objs)
-        member_objs = []
-        for i in range(members):
-            c = rng.choice(comms)
-            member_objs.append(
-                PartyMember(
-                    name=f"党员{i:06d}",
-                    gender=rng.choice("MF"),
-                    organization_id=org_of[c],
-                    area_id=c,
-                    grid_id=rng.choice(grids_of[c]),
-                    work_unit_id=rng.choice(unit_objs).pk if i % 3 else None,
-                )
-            )
-        insert(member_objs)
     print(f"  registry: {members:,} members, {units:,} units in {time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
@@ -241,41 +171,6 @@ def load(county, *, members: int, units: int, wishes: int, seed: int = 5):
     return member_objs
 
 
-def use_database() -> None:
-    import os
-
-    os.environ["DATABASE_URL"] = f"{cc.PG_SERVER}/{DB_NAME}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    import django
-
-    django.setup()
-    print(f"[pg] reusing {DB_NAME}")
-
-
-def existing_county():
-    from django.contrib.auth import get_user_model
-
-    from civicgrid.geo.models import Area
-
-    User = get_user_model()
-    c = cc.County(county=Area.objects.get(level=Area.Level.COUNTY))
-    c.streets = list(Area.objects.filter(level=Area.Level.STREET).order_by("code"))
-    c.communities = list(Area.objects.filter(level=Area.Level.COMMUNITY).order_by("code"))
-    c.community_staff = User.objects.get(username="bench_community")
-    c.street_staff = User.objects.get(username="bench_street")
-    return c
-
-
-def timed(fn, runs: int = RUNS) -> list[float]:
-    fn()
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--wishes", type=int, default=100_000)
@@ -287,19 +182,18 @@ def main() -> int:
     cc.print_machine()
     cc.quiet_logs()
     if a.reuse:
-        use_database()
+        cc.use_existing_database("pg", "wishes", name=DB_NAME)
     else:
-        create_database()
+        cc.create_database("pg", "wishes", name=DB_NAME)
     try:
         from django.contrib.auth import get_user_model
-        from django.test import Client
 
         from civicgrid.people.models import PartyMember
         from civicgrid.wishes.models import Claim, Wish
 
         User = get_user_model()
         if a.reuse:
-            county = existing_county()
+            county = cc.existing_county()
         else:
             county = cc.build_county()
             load(county, members=a.members, units=a.units, wishes=a.wishes)
@@ -315,17 +209,6 @@ def main() -> int:
             f"{Claim.objects.filter(member=member).count()} claims; load {cc.loadavg()}"
         )
 
-        def page(user, url, params):
-            client = Client()
-            client.force_login(user)
-
-            def get():
-                resp = client.get(url, params)
-                assert resp.status_code == 200, resp.status_code
-                return resp
-
-            return get
-
         deep = max(1, in_first // 30 // 2)
         cases = [
             ("community list, page 1", county.community_staff, "/wishes/", {}),
@@ -336,22 +219,13 @@ def main() -> int:
             ("member: near me (grid)", member.user, "/wishes/m/", {"near": "1"}),
         ]
         results = [
-            (name, timed(page(user, url, params)), PAGE_TARGET) for name, user, url, params in cases
+            (name, cc.timed_ms(pc.page(user, url, params), RUNS, warmup=1), PAGE_TARGET)
+            for name, user, url, params in cases
         ]
-        print(f"\nresults (load average {cc.loadavg()}):")
-        for name, times, target in results:
-            p50, p95 = statistics.median(times), p(times, 0.95)
-            print(
-                f"  {name:<28} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
-                f"target {target * 1000:.0f} ms {cc.verdict(p95 <= target)}"
-            )
+        pc.report(results)
     finally:
         if not (a.keep or a.reuse):
-            from django.db import connections
-
-            connections.close_all()
-            cc._pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            print(f"[pg] dropped {DB_NAME}")
+            cc.drop_database()
     return 0
 
 
