@@ -2,9 +2,10 @@
 
 For each community, and each street over its communities, in the month assessed: completed
 patrols (有效巡查), the coverage rate (grids with an active duty patrolled at least once, over
-grids with an active duty) and missed-patrol flags (漏巡) — the same figures as
-``selectors.patrol_stats`` for that area and period, in three grouped queries instead of
-several per area. Departments do not patrol: no columns for them.
+grids with an active duty) and missed-patrol flags in force (漏巡; flags withdrawn because late
+patrols met the duty are left out) — the same figures as ``selectors.patrol_stats`` for that
+area and period, in three grouped queries instead of several per area. Departments do not
+patrol: no columns for them.
 """
 
 from __future__ import annotations
@@ -58,7 +59,12 @@ def _per_community(start: dt.datetime, end: dt.datetime, communities: list[int])
     first, last = timezone.localtime(start).date(), timezone.localtime(end).date()
     missed = Counter(
         dict(
-            MissedPatrol.objects.filter(area_id__in=communities, day__gte=first, day__lt=last)
+            MissedPatrol.objects.filter(
+                area_id__in=communities,
+                day__gte=first,
+                day__lt=last,
+                withdrawn_at__isnull=True,  # withdrawn when late patrols met the duty
+            )
             .order_by()
             .values_list("area_id")
             .annotate(n=Count("id"))

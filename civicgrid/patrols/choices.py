@@ -12,6 +12,12 @@ class DutyFrequency(models.TextChoices):
     WEEKLY = "weekly", _("每周")
 
 
+class WithdrawReason(models.TextChoices):
+    """Why a missed-patrol flag was withdrawn (the row stays for history)."""
+
+    LATE_PATROL = "late_patrol", _("补传的巡查已达应巡次数")
+
+
 class Cadence(models.IntegerChoices):
     """Minimum contact cadence of a leader's contact point, in months."""
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.scoping import ScopedModel
 
-from .choices import Cadence, DutyFrequency, FlagStatus, GigSector, PatrolStatus
+from .choices import Cadence, DutyFrequency, FlagStatus, GigSector, PatrolStatus, WithdrawReason
 
 
 # ------------------------------------------------------------------ patrols
@@ -143,7 +143,11 @@ class PatrolDuty(ScopedModel):
 
 class MissedPatrol(ScopedModel):
     """A grid that was not patrolled as often as its duty asks, for a day (daily duties) or for
-    the week ending on `day` (weekly duties). One row per grid and day."""
+    the week ending on `day` (weekly duties). One row per grid and day.
+
+    A patrol of that day (week) completed later — a phone that was offline sends its points and
+    its end after the check — updates ``done``; once ``done`` reaches ``expected`` the flag is
+    withdrawn: the row stays, with ``withdrawn_at`` and the reason, and counts nowhere."""
 
     grid = models.ForeignKey(
         "geo.Grid", on_delete=models.CASCADE, related_name="missed_patrols", verbose_name=_("网格")
@@ -160,6 +164,18 @@ class MissedPatrol(ScopedModel):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawn_reason = models.CharField(
+        _("撤销原因"), max_length=20, choices=WithdrawReason.choices, blank=True
+    )
+    withdrawn_patrol = models.ForeignKey(
+        Patrol,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("补足的巡查"),
+    )
 
     scope_area_field = "area_id"
     scope_grid_field = "grid_id"
@@ -169,6 +185,10 @@ class MissedPatrol(ScopedModel):
         verbose_name_plural = _("漏巡提醒")
         ordering = ["-day", "grid__code"]
         constraints = [models.UniqueConstraint(fields=["grid", "day"], name="patrols_missed_once")]
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 # ------------------------------------------------------------------ leaders' contact points

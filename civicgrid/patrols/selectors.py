@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from civicgrid.core.scoping import VIEW
 from civicgrid.geo.models import Area, Grid
 from civicgrid.orgs.models import Unit
 from civicgrid.people.models import Visit
 
-from .choices import COVERAGE_KINDS, FlagStatus
+from .choices import COVERAGE_KINDS, FlagStatus, PatrolStatus
 from .models import (
     ContactAssignment,
     ContactVisit,
@@ -28,13 +29,72 @@ from .services import is_overseer, local_day_bounds, unit_figures
 
 
 # ------------------------------------------------------------------ patrols
-def patrol_list(*, user, grid_id: int | None = None, worker=None):
-    qs = Patrol.objects.restrict(user).select_related("grid", "worker", "area")
+def patrol_list(*, user, grid_id: int | None = None, worker=None, action: str = VIEW):
+    qs = Patrol.objects.restrict(user, action).select_related("grid", "worker", "area")
     if grid_id:
         qs = qs.filter(grid_id=grid_id)
     if worker is not None:
         qs = qs.filter(worker=worker)
     return qs.annotate(cases_n=Count("case_links")).order_by("-started_at", "-id")
+
+
+PATROL_STATES = ("open", "completed", "incomplete")
+
+
+@dataclass
+class PatrolFilters:
+    """The filters of the patrol list (巡查记录), parsed once for the page and its export."""
+
+    grid_id: int | None = None
+    community_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    state: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> PatrolFilters:
+        def number(name):
+            value = (params.get(name) or "").strip()
+            return int(value) if value.isdigit() else None
+
+        def day(name):
+            try:
+                return dt.date.fromisoformat(params.get(name) or "")
+            except ValueError:
+                return None
+
+        state = params.get("state") or ""
+        return cls(
+            grid_id=number("grid"),
+            community_id=number("community"),
+            start=day("start"),
+            end=day("end"),
+            state=state if state in PATROL_STATES else "",
+        )
+
+    def apply(self, qs):
+        if self.grid_id:
+            qs = qs.filter(grid_id=self.grid_id)
+        if self.community_id:
+            qs = qs.filter(area_id=self.community_id)
+        if self.start:
+            qs = qs.filter(started_at__gte=local_day_bounds(self.start)[0])
+        if self.end:
+            qs = qs.filter(started_at__lt=local_day_bounds(self.end)[1])
+        if self.state == "open":
+            qs = qs.filter(status=PatrolStatus.OPEN)
+        elif self.state == "completed":
+            qs = qs.filter(completed=True)
+        elif self.state == "incomplete":
+            qs = qs.filter(status=PatrolStatus.ENDED, completed=False)
+        return qs
+
+    def as_dict(self) -> dict:
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in self.__dict__.items()
+            if v not in (None, "")
+        }
 
 
 def patrol_get(*, user, pk: int) -> Patrol | None:
@@ -79,11 +139,31 @@ def duty_list(*, user):
     )
 
 
-def missed_list(*, user, acknowledged: bool | None = None):
-    qs = MissedPatrol.objects.restrict(user).select_related("grid", "area", "acknowledged_by")
+def missed_list(
+    *,
+    user,
+    acknowledged: bool | None = None,
+    withdrawn: bool | None = False,
+    action: str = VIEW,
+):
+    """Missed-patrol flags in scope. By default only those in force: a flag withdrawn because
+    late patrols met the duty is left out (``withdrawn=True``: only those; ``None``: all)."""
+    qs = MissedPatrol.objects.restrict(user, action).select_related(
+        "grid", "area", "acknowledged_by", "withdrawn_patrol"
+    )
     if acknowledged is not None:
         qs = qs.filter(acknowledged_at__isnull=not acknowledged)
+    if withdrawn is not None:
+        qs = qs.filter(withdrawn_at__isnull=not withdrawn)
     return qs
+
+
+def missed_counts(*, user) -> dict[str, int]:
+    """Flags in scope in force and withdrawn (the tabs of 漏巡提醒), one query."""
+    return MissedPatrol.objects.restrict(user).aggregate(
+        active=Count("id", filter=Q(withdrawn_at__isnull=True)),
+        withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False)),
+    )
 
 
 @dataclass
@@ -99,17 +179,19 @@ class CoverageRow:
         return round(100 * self.patrolled / self.with_duty, 1) if self.with_duty else None
 
 
-def patrol_coverage(*, user, start: dt.datetime, end: dt.datetime) -> list[CoverageRow]:
+def patrol_coverage(
+    *, user, start: dt.datetime, end: dt.datetime, action: str = VIEW
+) -> list[CoverageRow]:
     """Per street (with its communities): grids with an active duty, how many of them had a
     completed patrol in [start, end), and the completed patrols. Three grouped queries."""
     duties = (
-        PatrolDuty.objects.restrict(user)
+        PatrolDuty.objects.restrict(user, action)
         .filter(active=True)
         .values("area_id")
         .annotate(n=Count("id"))
     )
     patrolled = (
-        Patrol.objects.restrict(user)
+        Patrol.objects.restrict(user, action)
         .filter(
             completed=True,
             started_at__gte=start,
@@ -121,7 +203,9 @@ def patrol_coverage(*, user, start: dt.datetime, end: dt.datetime) -> list[Cover
     )
     by_area: dict[int, CoverageRow] = {}
     communities = (
-        Area.objects.restrict(user).filter(level=Area.Level.COMMUNITY).select_related("parent")
+        Area.objects.restrict(user, action)
+        .filter(level=Area.Level.COMMUNITY)
+        .select_related("parent")
     )
     for c in communities:
         by_area[c.pk] = CoverageRow(area=c)
@@ -164,7 +248,10 @@ def patrol_stats(area: Area, start: dt.datetime, end: dt.datetime) -> dict:
         .count()
     )
     missed = MissedPatrol.objects.filter(
-        in_area, day__gte=timezone.localtime(start).date(), day__lt=timezone.localtime(end).date()
+        in_area,
+        day__gte=timezone.localtime(start).date(),
+        day__lt=timezone.localtime(end).date(),
+        withdrawn_at__isnull=True,  # withdrawn flags (late patrols met the duty) do not count
     ).count()
     return {
         "patrols": agg["n"],
@@ -235,9 +322,37 @@ def contact_visit_get(*, user, pk: int) -> ContactVisit | None:
     return qs.filter(pk=pk).first()
 
 
-def opinions_summary(*, user, start: dt.date, end: dt.date) -> list[dict]:
+def contact_visits(
+    *,
+    user,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    assignment: ContactAssignment | None = None,
+    action: str = VIEW,
+):
+    """Leaders' visits the user may see — their own; all in scope for the organisation
+    department and system administrators — of one contact point or over [start, end]."""
+    qs = ContactVisit.objects.restrict(user, action)
+    if not is_overseer(user):
+        qs = qs.filter(leader=user)
+    if assignment is not None:
+        qs = qs.filter(assignment=assignment)
+    if start is not None:
+        qs = qs.filter(visited_on__gte=start)
+    if end is not None:
+        qs = qs.filter(visited_on__lte=end)
+    return (
+        qs.select_related("leader", "area", "assignment__target_area", "assignment__target_unit")
+        .prefetch_related("case_links__case")
+        .order_by("-visited_on", "-id")
+    )
+
+
+def opinions_summary(*, user, start: dt.date, end: dt.date, action: str = VIEW) -> list[dict]:
     """Opinions collected per leader and area over [start, end] (镇江's "10,000 opinions")."""
-    qs = ContactVisit.objects.restrict(user).filter(visited_on__gte=start, visited_on__lte=end)
+    qs = ContactVisit.objects.restrict(user, action).filter(
+        visited_on__gte=start, visited_on__lte=end
+    )
     if not is_overseer(user):
         qs = qs.filter(leader=user)
     return list(

@@ -25,7 +25,15 @@ from civicgrid.orgs.models import PartyOrganization, RoleAssignment, Unit
 from civicgrid.party.choices import PointsEvent
 from civicgrid.party.points import points_award
 
-from .choices import COVERAGE_KINDS, Cadence, DutyFrequency, FlagStatus, GigSector, PatrolStatus
+from .choices import (
+    COVERAGE_KINDS,
+    Cadence,
+    DutyFrequency,
+    FlagStatus,
+    GigSector,
+    PatrolStatus,
+    WithdrawReason,
+)
 from .models import (
     ContactAssignment,
     ContactVisit,
@@ -222,17 +230,20 @@ def _recompute(patrol: Patrol, *, actor) -> None:
     patrol.points_count = fig.points
     patrol.jumps_count = fig.jumps
     fields = ["distance_m", "points_count", "jumps_count"]
-    if (
+    newly_completed = (
         patrol.status == PatrolStatus.ENDED
         and not patrol.completed
         and patrol.duration_s >= min_duration_s()
         and patrol.distance_m >= min_distance_m()
-    ):
+    )
+    if newly_completed:
         patrol.completed = True
         fields.append("completed")
     patrol.save(update_fields=fields)
     if patrol.completed:
         award_patrol(patrol, actor=actor)
+    if newly_completed:
+        missed_recheck(patrol=patrol)
 
 
 def points_subject(user) -> dict:
@@ -305,7 +316,8 @@ def completed_counts(start: dt.datetime, end: dt.datetime, grid_ids=None) -> dic
 def check_patrols(*, day: dt.date) -> int:
     """Flag every grid whose duty was not met: daily duties for ``day``; weekly duties for the
     week ending on ``day`` when it is a Sunday. One flag per grid and day: running again adds
-    nothing. Returns the number of flags written now."""
+    nothing (a withdrawn flag is not raised again) and withdraws the day's open flags that late
+    patrols have met since. Returns the number of flags written now."""
     duties = list(
         PatrolDuty.objects.filter(active=True).values("grid_id", "area_id", "frequency", "times")
     )
@@ -333,8 +345,67 @@ def check_patrols(*, day: dt.date) -> int:
                 )
             )
     before = MissedPatrol.objects.filter(day=day).count()
+    # A flag already there — open, acknowledged or withdrawn — is kept as it is (unique per grid
+    # and day): running again never raises a withdrawn flag anew.
     MissedPatrol.objects.bulk_create(rows, ignore_conflicts=True)
-    return MissedPatrol.objects.filter(day=day).count() - before
+    written = MissedPatrol.objects.filter(day=day).count() - before
+    # Safety net: a patrol completed between the counts above and the insert found no flag to
+    # withdraw; recount the day's open flags now (and at every later run).
+    _refresh_flags(
+        list(MissedPatrol.objects.select_for_update().filter(day=day, withdrawn_at__isnull=True))
+    )
+    return written
+
+
+def flag_bounds(frequency: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The period a flag of ``day`` counts: the day, or the Monday–Sunday week ending on it."""
+    if frequency == DutyFrequency.WEEKLY:
+        return local_day_bounds(day - dt.timedelta(days=6), 7)
+    return local_day_bounds(day)
+
+
+def _refresh_flags(flags: list[MissedPatrol], *, patrol: Patrol | None = None) -> int:
+    """Recount the completed patrols of each (locked, open) flag's period: ``done`` follows the
+    count, and a flag whose count reaches ``expected`` is withdrawn. One grouped count per
+    period. Returns the number withdrawn."""
+    periods: dict[tuple[str, dt.date], list[MissedPatrol]] = {}
+    for flag in flags:
+        periods.setdefault((flag.frequency, flag.day), []).append(flag)
+    now = timezone.now()
+    withdrawn = 0
+    for (frequency, day), group in periods.items():
+        counts = completed_counts(*flag_bounds(frequency, day), grid_ids=[f.grid_id for f in group])
+        for flag in group:
+            done = min(counts.get(flag.grid_id, 0), 32767)
+            fields = []
+            if done != flag.done:
+                flag.done = done
+                fields.append("done")
+            if done >= flag.expected:
+                flag.withdrawn_at = now
+                flag.withdrawn_reason = WithdrawReason.LATE_PATROL
+                flag.withdrawn_patrol = patrol
+                fields += ["withdrawn_at", "withdrawn_reason", "withdrawn_patrol"]
+                withdrawn += 1
+            if fields:
+                flag.save(update_fields=fields)
+    return withdrawn
+
+
+@transaction.atomic
+def missed_recheck(*, patrol: Patrol) -> int:
+    """A patrol has just been completed: recount the open flags it may answer — its grid's
+    daily flag for the day it started and weekly flag for the week ending that Sunday — and
+    withdraw those now met. Called in the completing transaction (late points, a late end).
+    Returns the number withdrawn."""
+    day = timezone.localtime(patrol.started_at).date()
+    sunday = day + dt.timedelta(days=6 - day.weekday())
+    flags = MissedPatrol.objects.select_for_update().filter(
+        Q(frequency=DutyFrequency.DAILY, day=day) | Q(frequency=DutyFrequency.WEEKLY, day=sunday),
+        grid_id=patrol.grid_id,
+        withdrawn_at__isnull=True,
+    )
+    return _refresh_flags(list(flags), patrol=patrol)
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from civicgrid.orgs.models import RoleAssignment, Unit
 from civicgrid.people.models import PartyMember
 from civicgrid.web.paging import paginate
 
-from . import selectors, services
+from . import exports, selectors, services
 from .choices import DutyFrequency, FlagStatus, GigSector
 from .forms import ContactAssignForm, ContactVisitForm, GigProfileForm, RaiseCaseForm, ReportForm
 from .models import CoverageFlag, MissedPatrol, Patrol
@@ -167,14 +167,48 @@ def end(request, pk: int):
     return redirect("patrols:detail", pk=patrol.pk)
 
 
+def _wants_xlsx(request) -> bool:
+    return request.GET.get("format") == "xlsx"
+
+
+def _export_query(request) -> str:
+    """The page's query string without the page number: the export link keeps the filters."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    return params.urlencode()
+
+
 @login_required
 def patrol_list(request):
-    qs = selectors.patrol_list(user=request.user)
-    grid_id = request.GET.get("grid")
-    if grid_id and grid_id.isdigit():
-        qs = qs.filter(grid_id=int(grid_id))
+    filters = selectors.PatrolFilters.from_params(request.GET)
+    if _wants_xlsx(request):
+        exports.require_export(
+            request.user, what="patrols", request=request, detail={"filters": filters.as_dict()}
+        )
+        qs = filters.apply(selectors.patrol_list(user=request.user, action="export"))
+        return exports.response(
+            exports.patrols_xlsx(qs), f"patrols-{timezone.localdate():%Y%m%d}.xlsx"
+        )
+    qs = filters.apply(selectors.patrol_list(user=request.user))
     page = paginate(request, qs, per_page=30)
-    return render(request, "patrols/list.html", {"page": page})
+    communities = (
+        Area.objects.restrict(request.user)
+        .filter(level=Area.Level.COMMUNITY)
+        .only("id", "name", "code")
+        .order_by("code")
+    )
+    return render(
+        request,
+        "patrols/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "communities": communities,
+            "can_export": has_capability(request.user, "export"),
+            "export_query": _export_query(request),
+        },
+    )
 
 
 # ------------------------------------------------------------------ duties, missed, coverage
@@ -214,11 +248,36 @@ def duties(request):
     )
 
 
+MISSED_VIEWS = {"": False, "withdrawn": True, "all": None}
+
+
 @login_required
 def missed(request):
-    qs = selectors.missed_list(user=request.user)
+    """Flags in force (default), withdrawn ones (``?show=withdrawn``) or all (``?show=all``)."""
+    show = request.GET.get("show", "")
+    if show not in MISSED_VIEWS:
+        show = ""
+    if _wants_xlsx(request):
+        exports.require_export(
+            request.user, what="missed_patrols", request=request, detail={"show": show}
+        )
+        qs = selectors.missed_list(user=request.user, withdrawn=MISSED_VIEWS[show], action="export")
+        return exports.response(
+            exports.missed_xlsx(qs), f"missed-patrols-{timezone.localdate():%Y%m%d}.xlsx"
+        )
+    qs = selectors.missed_list(user=request.user, withdrawn=MISSED_VIEWS[show])
     page = paginate(request, qs, per_page=30)
-    return render(request, "patrols/missed.html", {"page": page})
+    return render(
+        request,
+        "patrols/missed.html",
+        {
+            "page": page,
+            "show": show,
+            "counts": selectors.missed_counts(user=request.user),
+            "can_export": has_capability(request.user, "export"),
+            "export_query": _export_query(request),
+        },
+    )
 
 
 @login_required
@@ -231,6 +290,16 @@ def missed_ack(request, pk: int):
     return redirect(request.POST.get("next") or "patrols:missed")
 
 
+def _coverage_stats(user, start, end, action: str = "view"):
+    """The assessment figures of the first 20 areas of county and street level in scope."""
+    areas = (
+        Area.objects.restrict(user, action)
+        .filter(level__lte=Area.Level.STREET)
+        .order_by("level", "code")
+    )
+    return [(a, selectors.patrol_stats(a, start, end)) for a in list(areas)[:20]]
+
+
 @login_required
 def coverage(request):
     today = timezone.localdate()
@@ -240,18 +309,27 @@ def coverage(request):
         start, end = selectors.week_bounds(day)
     else:
         start, end = services.local_day_bounds(day)
+    first = timezone.localtime(start).date()
+    last = timezone.localtime(end).date() - dt.timedelta(days=1)
+    if _wants_xlsx(request):
+        exports.require_export(
+            request.user,
+            what="patrol_coverage",
+            request=request,
+            detail={"period": period, "day": day.isoformat()},
+        )
+        rows = selectors.patrol_coverage(user=request.user, start=start, end=end, action="export")
+        stats = _coverage_stats(request.user, start, end, "export")
+        return exports.response(
+            exports.coverage_xlsx(rows, stats, start=first, end=last),
+            f"patrol-coverage-{period}-{day:%Y%m%d}.xlsx",
+        )
     rows = selectors.patrol_coverage(user=request.user, start=start, end=end)
     chart = {
         "labels": [c.area.name for s in rows for c in s.children],
         "rates": [c.rate if c.rate is not None else 0 for s in rows for c in s.children],
         "title": _("巡查覆盖率(%)"),
     }
-    areas = (
-        Area.objects.restrict(request.user)
-        .filter(level__lte=Area.Level.STREET)
-        .order_by("level", "code")
-    )
-    stats = [(a, selectors.patrol_stats(a, start, end)) for a in list(areas)[:20]]
     return render(
         request,
         "patrols/coverage.html",
@@ -259,10 +337,11 @@ def coverage(request):
             "rows": rows,
             "day": day,
             "period": period,
-            "start": timezone.localtime(start).date(),
-            "end": timezone.localtime(end).date() - dt.timedelta(days=1),
+            "start": first,
+            "end": last,
             "chart_json": json.dumps(chart, ensure_ascii=False),
-            "stats": stats,
+            "stats": _coverage_stats(request.user, start, end),
+            "can_export": has_capability(request.user, "export"),
         },
     )
 
@@ -327,6 +406,12 @@ def contact(request, pk: int):
     assignment = selectors.contact_get(user=request.user, pk=pk)
     if assignment is None:
         raise NotFound()
+    if request.method == "GET" and _wants_xlsx(request):
+        exports.require_export(
+            request.user, what="contact_visits", request=request, detail={"assignment": pk}
+        )
+        visits = selectors.contact_visits(user=request.user, assignment=assignment, action="export")
+        return exports.response(exports.contact_visits_xlsx(visits), f"contact-visits-{pk}.xlsx")
     form = ContactVisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -346,9 +431,15 @@ def contact(request, pk: int):
         else:
             messages.success(request, _("走访已记录。"))
             return redirect("patrols:contact_visit", pk=visit.pk)
-    visits = assignment.visits.order_by("-visited_on", "-id").prefetch_related("case_links__case")
     return render(
-        request, "patrols/contact.html", {"a": assignment, "form": form, "visits": visits}
+        request,
+        "patrols/contact.html",
+        {
+            "a": assignment,
+            "form": form,
+            "visits": selectors.contact_visits(user=request.user, assignment=assignment),
+            "can_export": has_capability(request.user, "export"),
+        },
     )
 
 
@@ -397,10 +488,33 @@ def opinions(request):
     today = timezone.localdate()
     start = _parse_day(request.GET.get("start"), today.replace(month=1, day=1))
     end = _parse_day(request.GET.get("end"), today)
+    if _wants_xlsx(request):
+        exports.require_export(
+            request.user,
+            what="contact_visits",
+            request=request,
+            detail={"start": start.isoformat(), "end": end.isoformat()},
+        )
+        visits = selectors.contact_visits(user=request.user, start=start, end=end, action="export")
+        summary = selectors.opinions_summary(
+            user=request.user, start=start, end=end, action="export"
+        )
+        return exports.response(
+            exports.contact_visits_xlsx(visits, summary),
+            f"contact-visits-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+        )
     rows = selectors.opinions_summary(user=request.user, start=start, end=end)
     total = sum(r["opinions"] or 0 for r in rows)
     return render(
-        request, "patrols/opinions.html", {"rows": rows, "start": start, "end": end, "total": total}
+        request,
+        "patrols/opinions.html",
+        {
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "total": total,
+            "can_export": has_capability(request.user, "export"),
+        },
     )
 
 
