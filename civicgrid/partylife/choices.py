@@ -103,6 +103,12 @@ class TrainingKind(models.TextChoices):
     OFFLINE = "offline", _("集中培训")
     ONLINE = "online", _("网络学习")
     SELF = "self", _("自学")
+    # Credited from a passed staff knowledge test (岗位练兵, civicgrid/surveys), never by hand.
+    TEST = "test", _("岗位练兵测试")
+
+
+# The kinds staff record by hand (the form, training_record).
+MANUAL_TRAINING_KINDS = (TrainingKind.OFFLINE, TrainingKind.ONLINE, TrainingKind.SELF)
 
 
 # 《中国共产党党员教育管理工作条例》(2019) 第十七条: 党员每年集中学习培训时间一般不少于 32 学时.

@@ -138,7 +138,7 @@ def seed(*, seed: int = 1, months: int = 12, today: dt.date | None = None) -> di
                     taken_on=taken,
                     hours=rng.choice([3, 4, 6, 8]),
                     title=rng.choice(["网络学习", "集中轮训", "专题党课", "主题党日学习"]),
-                    kind=rng.choice(list(c.TrainingKind.values)),
+                    kind=rng.choice(list(c.MANUAL_TRAINING_KINDS)),
                 )
                 counts["training"] += 1
     actor = _org_department_user()

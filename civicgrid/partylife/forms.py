@@ -55,7 +55,10 @@ class TrainingForm(forms.Form):
     member = forms.TypedChoiceField(label=_("党员"), coerce=int)
     taken_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     title = forms.CharField(label=_("内容"), max_length=200)
-    kind = forms.ChoiceField(label=_("方式"), choices=c.TrainingKind.choices)
+    kind = forms.ChoiceField(
+        label=_("方式"),
+        choices=[(k.value, k.label) for k in c.MANUAL_TRAINING_KINDS],
+    )
     hours = forms.DecimalField(label=_("学时"), min_value=0.5, max_value=24, decimal_places=1)
 
 

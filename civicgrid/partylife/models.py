@@ -348,6 +348,9 @@ class TrainingRecord(ScopedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Where a credited record comes from, e.g. "surveys.paper:12" for a passed staff test
+    # (services.training_credit); empty for records entered by hand. Once per member and source.
+    source = models.CharField(_("来源"), max_length=60, blank=True, default="")
 
     scope_area_field = "member__area_id"
     scope_grid_field = "member__grid_id"
@@ -357,6 +360,13 @@ class TrainingRecord(ScopedModel):
         verbose_name_plural = _("教育培训")
         ordering = ["-taken_on", "-id"]
         indexes = [models.Index(fields=["member", "taken_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "source"],
+                condition=~Q(source=""),
+                name="partylife_training_once_per_source",
+            )
+        ]
 
 
 # --- dues ----------------------------------------------------------------------------------

@@ -445,7 +445,7 @@ def training_record(
         raise ValidationFailed(_("学时须在 0.5 到 24 之间。"))
     if taken_on > timezone.localdate():
         raise ValidationFailed(_("日期不能晚于今天。"))
-    if kind not in c.TrainingKind.values:
+    if kind not in c.MANUAL_TRAINING_KINDS:  # test hours are credited, not typed in
         raise ValidationFailed(_("未知的学习方式。"))
     record = TrainingRecord.objects.create(
         member=member,
@@ -463,6 +463,64 @@ def training_record(
         occurred_at=_aware(taken_on),
     )
     return record
+
+
+TRAINING_CREDIT_MAX_HOURS = Decimal("24")
+
+
+@transaction.atomic
+def training_credit(
+    *,
+    actor,
+    user,
+    source: str,
+    taken_on: dt.date,
+    title: str,
+    hours,
+    kind: str = c.TrainingKind.TEST,
+) -> tuple[TrainingRecord | None, bool]:
+    """Credit training hours earned elsewhere — a passed staff knowledge test — to the party
+    member whose login is ``user``. Once per member and ``source`` (e.g. "surveys.paper:12"):
+    crediting again, even at the same moment, returns the record already there. Nothing for a
+    user who is no party member, or for fewer than 0.5 hours; more than 24 count as 24. The
+    record earns "training_completed" points like one entered by hand. No scope check: the
+    cause (the member's own hand-in) was checked where it happened. Returns (record, created)."""
+    source = (source or "").strip()[:60]
+    if not source:
+        raise ValidationFailed(_("缺少学时来源。"))
+    member = PartyMember.objects.filter(user=user).first() if user is not None else None
+    if member is None:
+        return None, False
+    try:
+        hours = Decimal(str(hours)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise ValidationFailed(_("学时须为数字。"))
+    if not hours.is_finite() or hours < Decimal("0.5"):
+        return None, False
+    existing = TrainingRecord.objects.filter(member=member, source=source).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            record = TrainingRecord.objects.create(
+                member=member,
+                taken_on=taken_on,
+                title=(title or "").strip()[:200] or source,
+                hours=min(hours, TRAINING_CREDIT_MAX_HOURS),
+                kind=kind,
+                source=source,
+                recorded_by=None,
+            )
+    except IntegrityError:  # credited by a concurrent call
+        return TrainingRecord.objects.get(member=member, source=source), False
+    _award(
+        actor=actor,
+        event="training_completed",
+        member=member,
+        source=record,
+        occurred_at=_aware(taken_on),
+    )
+    return record, True
 
 
 @transaction.atomic

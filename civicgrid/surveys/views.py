@@ -485,6 +485,7 @@ def paper_create(request, pk):
         closes_at=closes,
         seed=p.get("seed", ""),
         training_hours=p.get("training_hours") or 1,
+        pass_percent=_int(p.get("pass_percent"), _("合格线"), default=60),
     )
     return redirect("surveys:paper", paper.pk)
 
@@ -497,7 +498,7 @@ def paper_detail(request, pk):
         wb = Workbook()
         ws = wb.active
         ws.title = "个人排名"
-        ws.append(["名次", "姓名", "所在区划", "得分", "满分", "超时"])
+        ws.append(["名次", "姓名", "所在区划", "得分", "满分", "超时", "合格"])
         for i, a in enumerate(ranking["people"], start=1):
             ws.append(
                 [
@@ -507,6 +508,7 @@ def paper_detail(request, pk):
                     a.score,
                     a.max_score,
                     "是" if a.late else "",
+                    "是" if a.passed else "否",
                 ]
             )
         ws2 = wb.create_sheet("社区排名")

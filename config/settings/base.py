@@ -198,6 +198,10 @@ CIVICGRID_OFFICER_MAX_HOUSEHOLDS = 40
 # Called with every visit people.services.visit_record writes (points for visits, docs/party.md).
 CIVICGRID_VISIT_HOOKS: list[str] = ["civicgrid.party.hooks.visit_recorded"]
 
+# Called when a staff knowledge test is passed (surveys.services.training.attempt_submit): the
+# paper's training hours go to the member's education hours (docs/partylife.md, docs/surveys.md).
+CIVICGRID_TEST_PASSED_HOOKS: list[str] = ["civicgrid.partylife.hooks.staff_test_passed"]
+
 # Columns other apps add to the assessment sheets (civicgrid/cases/assessment.py `with_extras`):
 # patrol counts and coverage (docs/patrols.md), mutual-evaluation results (docs/partylife.md).
 CIVICGRID_ASSESSMENT_EXTRAS: list[str] = [

@@ -64,6 +64,9 @@ class TestPaper(ScopedModel):
     opens_at = models.DateTimeField(_("开考时间"))
     closes_at = models.DateTimeField(_("截止时间"))
     training_hours = models.DecimalField(_("计培训学时"), max_digits=4, decimal_places=1, default=1)
+    # A hand-in scoring at least this share of the maximum passes (合格): a pass credits the
+    # paper's training hours to a party member's education hours (docs/surveys.md).
+    pass_percent = models.PositiveSmallIntegerField(_("合格线(%)"), default=60)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -113,6 +116,7 @@ class TestAttempt(ScopedModel):
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     max_score = models.PositiveSmallIntegerField(default=0)
     correct = models.PositiveSmallIntegerField(default=0)
+    passed = models.BooleanField(_("合格"), null=True, blank=True)  # set at hand-in
 
     scope_area_field = "area_id"
 

@@ -6,10 +6,12 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from civicgrid.core import tabular
@@ -204,9 +206,11 @@ def paper_create(
     closes_at: dt.datetime,
     seed: str = "",
     training_hours: Decimal | float = 1,
+    pass_percent: int = 60,
 ) -> TestPaper:
     """A paper of N questions drawn from the bank: the N items with the smallest
-    sha256("<seed>:<item id>") (the same method as the questionnaire samples)."""
+    sha256("<seed>:<item id>") (the same method as the questionnaire samples). Passing it
+    (score >= pass_percent % of the maximum) credits ``training_hours`` (0, or 0.5 to 24)."""
     require_obj(actor, bank)
     require_area(actor, area)
     title = clean_text(title, field="title", label=_("试卷名称"), max_length=100)
@@ -222,6 +226,21 @@ def paper_create(
         )
     if closes_at <= opens_at:
         raise ValidationFailed(_("截止时间须晚于开考时间。"), details={"closes_at": [_("无效。")]})
+    try:
+        training_hours = Decimal(str(training_hours))
+    except InvalidOperation:
+        training_hours = Decimal("-1")
+    if not training_hours.is_finite() or not (
+        training_hours == 0 or Decimal("0.5") <= training_hours <= Decimal("24")
+    ):
+        raise ValidationFailed(
+            _("计培训学时应为 0,或在 0.5 到 24 之间。"),
+            details={"training_hours": [_("超出范围。")]},
+        )
+    if not 0 <= int(pass_percent) <= 100:
+        raise ValidationFailed(
+            _("合格线应在 0 到 100 之间。"), details={"pass_percent": [_("超出范围。")]}
+        )
     seed = (seed or "").strip() or str(secrets.randbelow(10**9))
     paper = TestPaper.objects.create(
         title=title,
@@ -232,7 +251,8 @@ def paper_create(
         seed=seed,
         opens_at=opens_at,
         closes_at=closes_at,
-        training_hours=Decimal(str(training_hours)),
+        training_hours=training_hours.quantize(Decimal("0.1")),
+        pass_percent=int(pass_percent),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     chosen = sorted(items, key=lambda pk: hashlib.sha256(f"{seed}:{pk}".encode()).hexdigest())[
@@ -320,7 +340,9 @@ def attempt_save_answer(*, actor, attempt: TestAttempt, paper_item_id: int, chos
 @transaction.atomic
 def attempt_submit(*, actor, attempt: TestAttempt, answers: dict[int, list]) -> TestAttempt:
     """Hand in. Answers that arrive after the deadline are ignored (only those saved in time
-    count); the score and a training record are written in the same transaction."""
+    count); the score, the pass (score >= the paper's pass mark) and a training record — with
+    the paper's hours when passed, none otherwise — are written in the same transaction, and a
+    pass is sent to the CIVICGRID_TEST_PASSED_HOOKS (party members' training hours)."""
     a = _own(actor, attempt)
     if a.submitted_at is not None:
         raise Conflict(_("试卷已交,不能重复提交。"))
@@ -349,8 +371,14 @@ def attempt_submit(*, actor, attempt: TestAttempt, answers: dict[int, list]) -> 
             correct += 1
             score += pi.points
     max_score = sum(pi.points for pi in items.values())
+    passed = is_pass(score, max_score, a.paper.pass_percent)
     TestAttempt.objects.filter(pk=a.pk).update(
-        submitted_at=now, late=late, score=score, correct=correct, max_score=max_score
+        submitted_at=now,
+        late=late,
+        score=score,
+        correct=correct,
+        max_score=max_score,
+        passed=passed,
     )
     a.refresh_from_db()
     TrainingRecord.objects.create(
@@ -359,11 +387,62 @@ def attempt_submit(*, actor, attempt: TestAttempt, answers: dict[int, list]) -> 
         kind=TrainingKind.TEST,
         title=a.paper.title,
         date=timezone.localdate(now),
-        hours=a.paper.training_hours,
+        hours=a.paper.training_hours if passed else 0,  # a test below the pass mark earns none
         score=round(score * 100 / max_score) if max_score else 0,
         attempt=a,
     )
+    if passed:
+        credit_passed(attempt=a, actor=actor)
     return a
+
+
+def is_pass(score: int, max_score: int, pass_percent: int) -> bool:
+    """score / max_score >= pass_percent %, in integers (no rounding at the line)."""
+    return max_score > 0 and score * 100 >= pass_percent * max_score
+
+
+def credit_source(paper_id: int) -> str:
+    """The key a credit is kept under: one per person and test, however often it is sent."""
+    return f"surveys.paper:{paper_id}"
+
+
+def credit_passed(*, attempt: TestAttempt, actor=None) -> int:
+    """Tell every hook in settings.CIVICGRID_TEST_PASSED_HOOKS (the party-building app's
+    education hours) that ``attempt`` passed: the person, the paper's training hours, the day
+    of the hand-in and a source key per paper, so a hook credits each person once per test.
+    Returns how many hooks credited something now."""
+    if not attempt.passed or attempt.submitted_at is None:
+        return 0
+    paper = attempt.paper
+    credited = 0
+    for path in getattr(settings, "CIVICGRID_TEST_PASSED_HOOKS", ()):
+        credited += bool(
+            import_string(path)(
+                actor=actor,
+                user=attempt.user,
+                source=credit_source(paper.pk),
+                title=paper.title,
+                taken_on=timezone.localdate(attempt.submitted_at),
+                hours=paper.training_hours,
+                score=round(attempt.score * 100 / attempt.max_score) if attempt.max_score else 0,
+            )
+        )
+    return credited
+
+
+def credit_all_passed(*, actor=None) -> int:
+    """Send every passed attempt to the hooks again (idempotent): for attempts handed in
+    before a person's party-member record was linked to their login. Returns new credits."""
+    total = 0
+    for attempt in (
+        TestAttempt.objects.filter(passed=True, submitted_at__isnull=False)
+        .select_related("paper", "user")
+        .order_by("id")
+        .iterator(chunk_size=500)
+    ):
+        with transaction.atomic():
+            total += credit_passed(attempt=attempt, actor=actor)
+    return total
 
 
 @transaction.atomic
