@@ -178,7 +178,10 @@ def seed(*, seed: int = 1, months: int = 6) -> dict[str, int]:
                 if rng.random() < 0.85:
                     came = start + dt.timedelta(minutes=rng.randint(-20, 30))
                     left = (
-                        start + length - dt.timedelta(minutes=rng.randint(0, 40))
+                        max(
+                            start + length - dt.timedelta(minutes=rng.randint(0, 40)),
+                            came + dt.timedelta(minutes=10),  # an hour's activity, a late comer
+                        )
                         if rng.random() < 0.6
                         else None
                     )
