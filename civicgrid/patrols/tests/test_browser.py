@@ -173,3 +173,63 @@ def test_a_leader_visit_raises_a_linked_case(phone_page, live_server, settings, 
     assert case.number in page.locator("#visit-cases").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     assert not problems, problems
+
+
+def test_a_grid_chief_on_a_phone_reads_withdrawn_flags_and_exports(phone_page, live_server, tiny):  # noqa: F811
+    import io
+
+    from openpyxl import load_workbook
+
+    from civicgrid.orgs.choices import Role
+    from civicgrid.patrols import services
+    from civicgrid.testing.factories import make_user
+
+    from .test_patrols import _complete
+
+    make_user(Role.GRID_CHIEF, grid=tiny.grid_a1, username="chief_a1")
+    for g in (tiny.grid_a1, tiny.grid_a2):
+        services.duty_set(actor=tiny.staff_a, grid=g, frequency="daily", times=1)
+    day = dt.date(2026, 3, 4)
+    services.check_patrols(day=day)
+    _complete(tiny, tiny.worker_a1, tiny.grid_a1, timezone_at(day))
+    services.check_patrols(day=day)  # the re-check withdraws grid A1's flag
+    page = phone_page
+    problems = _watch(page)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名").fill("chief_a1")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(live_server.url + "/patrols/missed/")
+    assert page.locator("#missed-table .missed-row").count() == 0  # A1's flag is withdrawn
+    page.locator("#tab-withdrawn").click()
+    page.wait_for_selector("#missed-table .withdrawn-row")
+    assert "补传的巡查已达应巡次数" in page.locator("#missed-table").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    button = page.locator("#missed-export")
+    box = button.bounding_box()
+    assert box and box["height"] >= 40 and box["x"] + box["width"] <= 390
+    with page.expect_download() as info:
+        button.click()
+    rows = list(
+        load_workbook(io.BytesIO(open(info.value.path(), "rb").read())).active.iter_rows(
+            min_row=2, values_only=True
+        )
+    )
+    assert [(r[1], r[8]) for r in rows] == [("东门第一网格", "已撤销")]
+    page.goto(live_server.url + "/patrols/list/")
+    page.locator("#patrol-filters select[name=state]").select_option("completed")
+    page.locator("#patrol-filters button").click()
+    page.wait_for_url(lambda url: "state=completed" in url)
+    assert page.locator("#patrols-table tbody tr").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    with page.expect_download() as info:
+        page.locator("#patrols-export").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    assert not problems, problems
+
+
+def timezone_at(day: dt.date, hour: int = 9):
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
