@@ -186,7 +186,6 @@ def main() -> int:
         if a.reuse:
             county = cc.existing_county()
             members = list(PartyMember.objects.order_by("pk"))
-            orgdept = User.objects.get(username="bench_orgdept")
         else:
             county = cc.build_county()
             members = load(
@@ -198,7 +197,9 @@ def main() -> int:
                 f"  tallies rebuilt: {rows:,} rows in {time.perf_counter() - t:.1f} s; "
                 f"load {cc.loadavg()}"
             )
-            orgdept = User.objects.create_user(username="bench_orgdept", password=cc.PASSWORD)
+
+        orgdept, made = User.objects.get_or_create(username="bench_orgdept")
+        if made:
             RoleAssignment.objects.create(
                 user=orgdept, role=Role.ORG_DEPARTMENT, area=county.county
             )
