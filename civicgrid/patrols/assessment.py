@@ -23,54 +23,30 @@ from civicgrid.geo.models import Area
 from .models import MissedPatrol, Patrol, PatrolDuty
 
 
+def _by_community(qs, n=None) -> Counter:
+    """community id → Count("id") (or the aggregate `n`) over `qs`."""
+    rows = qs.order_by().values_list("area_id").annotate(n=n or Count("id"))
+    return Counter(dict(rows))
+
+
 def _per_community(start: dt.datetime, end: dt.datetime, communities: list[int]):
-    done = Counter(
-        dict(
-            Patrol.objects.filter(
-                area_id__in=communities, started_at__gte=start, started_at__lt=end, completed=True
-            )
-            .order_by()
-            .values_list("area_id")
-            .annotate(n=Count("id"))
-        )
-    )
-    duty = Counter(
-        dict(
-            PatrolDuty.objects.filter(area_id__in=communities, active=True)
-            .order_by()
-            .values_list("area_id")
-            .annotate(n=Count("id"))
-        )
-    )
-    patrolled = Counter(
-        dict(
-            Patrol.objects.filter(
-                area_id__in=communities,
-                started_at__gte=start,
-                started_at__lt=end,
-                completed=True,
-                grid__patrol_duty__active=True,
-            )
-            .order_by()
-            .values_list("area_id")
-            .annotate(n=Count("grid_id", distinct=True))
-        )
+    done = Patrol.objects.filter(
+        area_id__in=communities, started_at__gte=start, started_at__lt=end, completed=True
     )
     first, last = timezone.localtime(start).date(), timezone.localtime(end).date()
-    missed = Counter(
-        dict(
+    return (
+        _by_community(done),
+        _by_community(PatrolDuty.objects.filter(area_id__in=communities, active=True)),
+        _by_community(done.filter(grid__patrol_duty__active=True), Count("grid_id", distinct=True)),
+        _by_community(
             MissedPatrol.objects.filter(
                 area_id__in=communities,
                 day__gte=first,
                 day__lt=last,
                 withdrawn_at__isnull=True,  # withdrawn when late patrols met the duty
             )
-            .order_by()
-            .values_list("area_id")
-            .annotate(n=Count("id"))
-        )
+        ),
     )
-    return done, duty, patrolled, missed
 
 
 def columns(*, user, sheet: str, keys: list[int], start, end) -> list[Extra]:
