@@ -91,21 +91,25 @@ def print_machine() -> None:
 # --------------------------------------------------------------------------- databases
 
 
-def database_url(db: str, tag: str) -> str:
+def database_url(db: str, tag: str, name: str | None = None) -> str:
+    """The benchmark's database: ``<DB_PREFIX>_<tag>``, or the PostgreSQL database `name`."""
     if db == "pg":
-        return f"{PG_SERVER}/{DB_PREFIX}_{tag}"
+        return f"{PG_SERVER}/{name or f'{DB_PREFIX}_{tag}'}"
     if db == "sqlite":
         tmp = _state.setdefault("tmpdir", tempfile.mkdtemp(prefix="civicgrid-bench-"))
         return f"sqlite:///{tmp}/bench_{tag}.sqlite3"
     raise SystemExit(f"unknown database {db!r} (pg or sqlite)")
 
 
-def create_database(db: str, tag: str, *, settings: str = "config.settings.test") -> str:
+def create_database(
+    db: str, tag: str, *, settings: str = "config.settings.test", name: str | None = None
+) -> str:
     """Create (or re-create) the benchmark database, point Django at it, migrate, set up."""
-    url = database_url(db, tag)
+    url = database_url(db, tag, name)
     if db == "pg":
-        _pg_admin(f'DROP DATABASE IF EXISTS "{DB_PREFIX}_{tag}" WITH (FORCE)')
-        _pg_admin(f'CREATE DATABASE "{DB_PREFIX}_{tag}"')
+        pg_name = url.rsplit("/", 1)[-1]
+        _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{pg_name}"')
     _state.update(db=db, tag=tag, url=url)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = settings
@@ -121,19 +125,34 @@ def create_database(db: str, tag: str, *, settings: str = "config.settings.test"
     return url
 
 
-def use_existing_database(db: str, tag: str, *, settings: str = "config.settings.test") -> str:
-    url = database_url(db, tag)
+def use_existing_database(
+    db: str,
+    tag: str,
+    *,
+    settings: str = "config.settings.test",
+    name: str | None = None,
+    migrate: bool = False,
+) -> str:
+    """Point Django at a database kept by an earlier run; `migrate` applies any migration
+    added since it was loaded."""
+    url = database_url(db, tag, name)
     _state.update(db=db, tag=tag, url=url)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = settings
     import django
 
     django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        t = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=1)
+        print(f"[{db}] migrated {url.rsplit('/', 1)[-1]} in {time.perf_counter() - t:.1f} s")
     return url
 
 
 def drop_database() -> None:
-    db, tag = _state.get("db"), _state.get("tag")
+    db = _state.get("db")
     try:
         from django.db import connections
 
@@ -141,7 +160,7 @@ def drop_database() -> None:
     except Exception:  # noqa: BLE001 - Django may not be set up
         pass
     if db == "pg":
-        _pg_admin(f'DROP DATABASE IF EXISTS "{DB_PREFIX}_{tag}" WITH (FORCE)')
+        _pg_admin(f'DROP DATABASE IF EXISTS "{_state["url"].rsplit("/", 1)[-1]}" WITH (FORCE)')
     if _state.get("tmpdir"):
         shutil.rmtree(_state.pop("tmpdir"), ignore_errors=True)
     print(f"[{db}] dropped the benchmark database")
@@ -251,6 +270,47 @@ def build_county() -> County:
     return c
 
 
+def existing_county() -> County:
+    """The county that `build_county` made, read back from a database kept by an earlier run."""
+    from django.contrib.auth import get_user_model
+
+    from civicgrid.geo.models import Area, Grid
+
+    county = Area.objects.get(code="441322000000", level=Area.Level.COUNTY)
+    streets = list(Area.objects.filter(parent=county).order_by("code"))
+    communities = list(Area.objects.filter(parent__in=streets).order_by("code"))
+    grids = list(Grid.objects.filter(community__in=communities).order_by("code"))
+    users = get_user_model().objects
+    return County(
+        county=county,
+        streets=streets,
+        communities=communities,
+        grids=grids,
+        community_staff=users.get(username="bench_community"),
+        street_staff=users.get(username="bench_street"),
+        worker=users.get(username="bench_worker"),
+        importer=users.get(username="bench_admin"),
+    )
+
+
+def add_departments(county: County) -> list[int]:
+    """One county department (a unit and its Department row) per department type; returns
+    their unit ids, for cases handled by departments (cases_data.load_cases(units=...))."""
+    from civicgrid.cases.models import DEPARTMENT_TYPES, Department
+    from civicgrid.orgs.choices import UnitKind
+    from civicgrid.orgs.models import Unit
+
+    ids = []
+    for code, label in DEPARTMENT_TYPES:
+        unit = Unit.objects.create(
+            name=f"县{label}局", kind=UnitKind.DEPARTMENT, area=county.county
+        )
+        Department.objects.create(unit=unit, department_type=code, county=county.county)
+        ids.append(unit.pk)
+    print(f"county: {len(ids)} departments")
+    return ids
+
+
 def grid_point(grid, rng: random.Random) -> tuple[float, float]:
     """A point strictly inside a grid's square."""
     return (
@@ -353,3 +413,35 @@ def percentile(values: list[float], p: float) -> float:
 
 def verdict(ok: bool) -> str:
     return "MET" if ok else "NOT MET"
+
+
+def timed_ms(fn, repeat: int, warmup: int = 2) -> list[float]:
+    """Milliseconds of `repeat` calls of fn after `warmup` untimed ones (plans and caches)."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def explain_slow(fn, slower_than_ms: float) -> None:
+    """Run fn once, then print EXPLAIN (ANALYZE, BUFFERS) of each SELECT it ran that took
+    longer than `slower_than_ms` (PostgreSQL only)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        return
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    slow = [q for q in ctx.captured_queries if float(q["time"]) * 1000 > slower_than_ms]
+    for q in slow:
+        if not q["sql"].lstrip().upper().startswith("SELECT"):
+            continue
+        print(f"--- {float(q['time']) * 1000:.0f} ms: {q['sql'][:400]}")
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+            print("\n".join(r[0] for r in cur.fetchall()))

@@ -2,7 +2,13 @@
 
 Rows go straight into ``cases_case`` (COPY on PostgreSQL, executemany on SQLite) with one
 "report" ledger row each, spread evenly over the county's grids, with texts and search terms
-made the way the application makes them (civicgrid.core.textsearch.index_terms).
+made the way the application makes them (civicgrid.core.textsearch.index_terms). Given the
+unit ids of county departments (`units`), about 30% of the located cases are held by one of
+them, with a "dispatch" ledger row to it; one in eight of those was first dispatched to
+another department (a second "dispatch" row), as a department that sends a case back leaves it.
+
+`history_database` is the set-up of the analysis and report benchmarks: a fresh database with
+the county, its departments and a loaded history, or (``--reuse``) one kept by an earlier run.
 
 Two shapes:
   history  three years of cases: ~97% finished, the rest open (realistic work queues)
@@ -34,7 +40,7 @@ def _columns():
     return [f.column for f in Case._meta.concrete_fields if f.column != "id"]
 
 
-def _generator(county, n: int, shape: str, now: dt.datetime, seed: int):
+def _generator(county, n: int, shape: str, now: dt.datetime, seed: int, units=None):
     """An iterator of one dict per case, in the model's column names. All queries run here,
     before the first row: the rows are consumed inside a COPY on the same connection."""
     from civicgrid.cases.models import MatterItem
@@ -47,10 +53,10 @@ def _generator(county, n: int, shape: str, now: dt.datetime, seed: int):
         )
     )
     pool = cc.text_pool(5000, seed=seed)
-    return _rows(n, shape, now, random.Random(seed), items, grids, pool)
+    return _rows(n, shape, now, random.Random(seed), items, grids, pool, units or [])
 
 
-def _rows(n, shape, now, rng, items, grids, pool):
+def _rows(n, shape, now, rng, items, grids, pool, units):
     limits = json.dumps({"accept_hours": 2, "resolve_kind": "working_days", "resolve_days": 5})
     for i in range(n):
         gid, comm, street, x0, y0 = grids[rng.randrange(len(grids))]
@@ -83,6 +89,10 @@ def _rows(n, shape, now, rng, items, grids, pool):
         located = rng.random() > 0.02
         lon, lat = x0 + rng.uniform(0, cc.GRID_SIZE), y0 + rng.uniform(0, cc.GRID_SIZE)
         resolved = created + (due - created) * rng.uniform(0.2, 1.1)
+        # Only with departments: the other benchmarks keep the same random sequence.
+        unit = (
+            units[rng.randrange(len(units))] if units and located and rng.random() < 0.3 else None
+        )
         yield {
             "number": f"{created:%Y%m%d}{i + 1:08d}",
             "source": rng.choices(SOURCES, SOURCE_WEIGHTS)[0],
@@ -102,8 +112,10 @@ def _rows(n, shape, now, rng, items, grids, pool):
             "suggested_grid_id": None if located else gid,
             "area_id": comm,
             "grid_id": gid if located else None,
-            "handler_area_id": comm if located and rng.random() < 0.75 else street,
-            "handler_unit_id": None,
+            "handler_area_id": None
+            if unit
+            else (comm if located and rng.random() < 0.75 else street),
+            "handler_unit_id": unit,
             "reporter_id": None,
             "reporter_name": "",
             "reporter_phone": "",
@@ -128,8 +140,17 @@ def _rows(n, shape, now, rng, items, grids, pool):
         }
 
 
-def load_cases(county, n: int, *, shape: str = "history", seed: int = 1, chunk: int = 50_000):
-    """Insert n cases and n ledger rows; returns seconds taken. Progress every `chunk` rows."""
+def load_cases(
+    county,
+    n: int,
+    *,
+    shape: str = "history",
+    seed: int = 1,
+    chunk: int = 50_000,
+    units: list[int] | None = None,
+):
+    """Insert n cases and n ledger rows (plus the dispatches to `units`, the unit ids of
+    departments); returns seconds taken. Progress every `chunk` rows."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -144,7 +165,7 @@ def load_cases(county, n: int, *, shape: str = "history", seed: int = 1, chunk: 
         raw = connection.connection
         sql = f"COPY cases_case ({', '.join(cols)}) FROM STDIN"
         done = 0
-        rows = _generator(county, n, shape, now, seed)
+        rows = _generator(county, n, shape, now, seed, units)
         while done < n:
             with raw.cursor() as pc, pc.copy(sql) as copy:
                 for row in _take(rows, chunk):
@@ -156,7 +177,7 @@ def load_cases(county, n: int, *, shape: str = "history", seed: int = 1, chunk: 
         placeholders = ", ".join(["%s"] * len(cols))
         sql = f"INSERT INTO cases_case ({', '.join(cols)}) VALUES ({placeholders})"
         done = 0
-        rows = _generator(county, n, shape, now, seed)
+        rows = _generator(county, n, shape, now, seed, units)
         while done < n:
             batch = [[_sqlite(row[c]) for c in cols] for row in _take(rows, chunk)]
             with transaction.atomic(), connection.cursor() as cur:
@@ -164,6 +185,8 @@ def load_cases(county, n: int, *, shape: str = "history", seed: int = 1, chunk: 
             done += len(batch)
             _progress(done, n, t)
     _ledger(first_id)
+    if units:
+        _dispatches(first_id, units)
     with connection.cursor() as cur:
         cur.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE cases_case")
     seconds = time.perf_counter() - t
@@ -202,6 +225,35 @@ def _ledger(first_id: int) -> None:
         )
 
 
+def _dispatches(first_id: int, units: list[int]) -> None:
+    """A "dispatch" row to the department that holds each case, and for one in eight of them
+    an earlier one to another department (the first of `units`, or the second for its own)."""
+    from django.db import connection
+
+    def data(unit_sql: str) -> str:
+        text = f"'{{\"to_unit_id\": ' || {unit_sql} || '}}'"
+        return f"CAST({text} AS jsonb)" if connection.vendor == "postgresql" else text
+
+    other = (
+        f"CASE WHEN handler_unit_id = {int(units[0])} THEN {int(units[1])} ELSE {int(units[0])} END"
+    )
+    insert = (
+        "INSERT INTO cases_caseevent (case_id, actor_id, action, from_status, to_status, "
+        "note, data, at) SELECT id, NULL, 'dispatch', 'accepted', 'dispatched', '', {data}, "
+        "created_at FROM cases_case WHERE id > %s AND handler_unit_id IS NOT NULL{extra}"
+    )
+    t = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(insert.format(data=data(other), extra=" AND id %% 8 = 0"), [first_id])
+        earlier = cur.rowcount
+        cur.execute(insert.format(data=data("handler_unit_id"), extra=""), [first_id])
+        held = cur.rowcount
+    print(
+        f"  {held:,} dispatches to the holding department, {earlier:,} earlier ones to another, "
+        f"in {time.perf_counter() - t:.0f} s"
+    )
+
+
 def _drop_indexes() -> list[str]:
     """Secondary indexes of cases_case (not primary key or unique constraints), for a fast load."""
     from django.db import connection
@@ -229,3 +281,31 @@ def _recreate_indexes(definitions: list[str]) -> None:
             cur.execute(d)
     if definitions:
         print(f"  rebuilt {len(definitions)} indexes in {time.perf_counter() - t:.0f} s")
+
+
+# --------------------------------------------------------------------------- the benchmarks' database
+
+
+def add_database_arguments(ap, *, default_cases: int = 1_000_000) -> None:
+    ap.add_argument("--cases", type=int, default=default_cases)
+    ap.add_argument("--database", help="PostgreSQL database name (default: one per benchmark)")
+    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument(
+        "--reuse", action="store_true", help="use a database kept by --keep (no load; migrated)"
+    )
+
+
+def history_database(a, db: str, tag: str):
+    """The database of an analysis or report benchmark, with Django set up on it: created and
+    loaded with `a.cases` cases of history over the benchmark county and its departments, or,
+    with ``--reuse``, the one an earlier ``--keep`` run left (migrated to the current schema).
+    Returns the county (cases_common.County)."""
+    if a.reuse:
+        cc.use_existing_database(db, tag, name=a.database, migrate=True)
+        return cc.existing_county()
+    cc.create_database(db, tag, name=a.database)
+    county = cc.build_county()
+    units = cc.add_departments(county)
+    seconds = load_cases(county, a.cases, shape="history", units=units)
+    print(f"load: {a.cases:,} cases in {seconds / 60:.1f} min")
+    return county

@@ -170,10 +170,41 @@ class Hotspot(ScopedModel):
         return self.item.name if self.item_id else (self.group.name if self.group_id else "")
 
 
-class CaseRollup(ScopedModel):
+class RollupCounts(models.Model):
+    """The measures both rollups carry (civicgrid.analytics.rollups.MEASURES): counts of the
+    cases received on the row's day, by where they stand now; docs/analytics.md defines each."""
+
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    accepted_on_time = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_on_time = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basically = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    warning_open = models.PositiveIntegerField(default=0)
+    overdue_open = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    # The assessment's own numerators (docs/assessment.md), which differ from the above:
+    # valid cases accepted by a set accept deadline; cases resolved, rated or closed now; of
+    # those, resolved by a set resolve deadline; of those, reopened at least once.
+    accepted_in_time = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    done_in_time = models.PositiveIntegerField(default=0)
+    done_reopened = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseRollup(RollupCounts, ScopedModel):
     """Counts of the cases received on one day (local time) in one community × grid × matter
     item × handling unit, by where they stand now (see civicgrid.analytics.rollups). Written
-    only by `rollups.recompute_days` and `rebuild`; the screens and reports read nothing else."""
+    only by `rollups.recompute_days` and `rebuild`; the screens and reports read nothing else
+    (with CaseUnitRollup)."""
 
     day = models.DateField(_("日期"))
     area = models.ForeignKey(
@@ -198,20 +229,6 @@ class CaseRollup(ScopedModel):
         related_name="+",
         verbose_name=_("承办部门"),
     )
-    received = models.PositiveIntegerField(default=0)
-    accepted = models.PositiveIntegerField(default=0)
-    accepted_on_time = models.PositiveIntegerField(default=0)
-    resolved = models.PositiveIntegerField(default=0)
-    resolved_on_time = models.PositiveIntegerField(default=0)
-    satisfied = models.PositiveIntegerField(default=0)
-    basically = models.PositiveIntegerField(default=0)
-    dissatisfied = models.PositiveIntegerField(default=0)
-    reopened = models.PositiveIntegerField(default=0)
-    open = models.PositiveIntegerField(default=0)
-    warning_open = models.PositiveIntegerField(default=0)
-    overdue_open = models.PositiveIntegerField(default=0)
-    invalid = models.PositiveIntegerField(default=0)
-    merged = models.PositiveIntegerField(default=0)
 
     scope_area_field = "area_id"
     scope_grid_field = "grid_id"
@@ -231,6 +248,44 @@ class CaseRollup(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_id}/{self.grid_id}/{self.item_id}"
+
+
+class CaseUnitRollup(RollupCounts, ScopedModel):
+    """Counts of the cases received on one day in one community, per department: rows with
+    ``holder`` true count the cases by the unit that holds them now (``unit`` empty when no
+    unit does), so every case is in exactly one of them; rows with ``holder`` false count, for
+    each unit a case was dispatched to earlier and that no longer holds it, the case once.
+    A department's cases (docs/assessment.md: dispatched to it at least once, or held by it
+    now) are all its rows; an area's are its holder rows. Kept like CaseRollup (same days,
+    same recount); the reports and the county's screen figures read it."""
+
+    day = models.DateField(_("日期"))
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区")
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("承办部门"),
+    )
+    holder = models.BooleanField(default=True)
+
+    scope_area_field = "area_id"
+    scope_unit_field = "unit_id"
+
+    class Meta:
+        verbose_name = _("部门事件统计")
+        verbose_name_plural = _("部门事件统计")
+        indexes = [
+            models.Index(fields=["day", "area"], name="unitrollup_day_area"),
+            models.Index(fields=["unit", "day"], name="unitrollup_unit_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_id}/{self.unit_id}"
 
 
 class RollupDirtyDay(models.Model):

@@ -1,7 +1,12 @@
 """What each report says: figures for one area and period, as tables, charts and key numbers.
 
-All figures follow docs/assessment.md (through `civicgrid.cases.assessment`); a report covers
-the cases raised in the area's subtree during the period. Rendering (Excel, PDF) is separate.
+All figures follow docs/assessment.md (`civicgrid.cases.assessment.Figures`); a report covers
+the cases raised in the area's subtree during the period. The daily, weekly and monthly
+reports count from the case rollups (civicgrid.analytics.rollups: `CaseUnitRollup` for areas
+and departments, `CaseRollup` for matter items), never by scanning the case table; they read
+cases only to list named ones (the daily sort's overdue cases). The major-item report reads
+cases: the rollups have no handling-mode dimension, and it lists each of its few cases.
+Rendering (Excel, PDF) is separate.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.analytics.models import Hotspot
+from civicgrid.analytics import rollups
+from civicgrid.analytics.models import CaseRollup, CaseUnitRollup, Hotspot
 from civicgrid.cases import assessment
 from civicgrid.cases.choices import HandlingMode, SlaState
-from civicgrid.cases.models import Case, CaseEvent, Department, open_q
+from civicgrid.cases.models import Case, Department, MatterItem, open_q
 from civicgrid.geo.models import Area
 
 from .models import Kind
@@ -58,8 +64,43 @@ def _in_period(qs, period: Period):
     return qs.filter(created_at__gte=period.start, created_at__lt=period.end)
 
 
-def figures(key, name, qs) -> assessment.Figures:
-    return assessment.Figures(key=key, name=name, **assessment._aggregate(qs))
+def figures(key, name, sums: dict) -> assessment.Figures:
+    """Figures from summed rollup rows (`rollups.sums`)."""
+    return assessment.Figures(key=key, name=name, **rollups.assessment_counts(sums))
+
+
+def _unit_rows(area: Area):
+    """CaseUnitRollup rows of the cases located in the area's subtree."""
+    return CaseUnitRollup.objects.filter(area__path__startswith=area.path)
+
+
+def _held(area: Area):
+    """The holder rows: every case of the area exactly once."""
+    return _unit_rows(area).filter(holder=True)
+
+
+def _days(rows, period: Period):
+    return rows.filter(day__gte=period.first, day__lt=period.after)
+
+
+def _total(rows, period: Period) -> dict:
+    return rollups.sums(_days(rows, period))[()]
+
+
+def _per_child(area: Area, children: list[Area], period: Period) -> dict[int, dict]:
+    """Sums of the period per child area (its whole subtree), by child id."""
+    owner = {}
+    for a in Area.objects.filter(path__startswith=area.path).only("id", "path"):
+        for child in children:
+            if a.path.startswith(child.path):
+                owner[a.pk] = child.pk
+    out: dict[int, dict] = {child.pk: {} for child in children}
+    for (area_id,), counts in rollups.sums(_days(_held(area), period), ("area_id",)).items():
+        if area_id in owner:
+            into = out[owner[area_id]]
+            for name, n in counts.items():
+                into[name] = into.get(name, 0) + n
+    return out
 
 
 def _rate_headers() -> list[str]:
@@ -120,26 +161,41 @@ def _children(area: Area, level: int):
     return list(Area.objects.filter(parent=area, level=level).order_by("code"))
 
 
+def _top_items(area: Area, period: Period) -> list[tuple[str, int]]:
+    """The TOP matter items received in the period, most first (ties by name)."""
+    by_item = rollups.sums(
+        _days(CaseRollup.objects.filter(area__path__startswith=area.path), period),
+        ("item_id",),
+        ("received",),
+    )
+    names = dict(
+        MatterItem.objects.filter(pk__in=[k for (k,) in by_item]).values_list("id", "name")
+    )
+    counted = [(names[k], v["received"]) for (k,), v in by_item.items() if v["received"]]
+    return sorted(counted, key=lambda t: (-t[1], t[0]))[:TOP]
+
+
 def daily(area: Area, period: Period) -> Content:
     c = Content(_("%(area)s每日一梳理") % {"area": area.name}, area, period)
-    base = cases_in(area)
-    day = _in_period(base, period)
-    before = _in_period(base, period.previous())
-    open_now = base.filter(open_q(), created_at__lt=period.end)
-    overdue = open_now.filter(sla_state=SlaState.OVERDUE)
-    received, received_before = day.count(), before.count()
+    held = _held(area)
+    now_f = figures(area.pk, _("当日"), _total(held, period))
+    before_f = figures(area.pk, _("前一日"), _total(held, period.previous()))
+    # Open and overdue now, of the cases received before the end of the day.
+    now = rollups.sums(
+        held.filter(day__lt=period.after, open__gt=0), fields=("open", "overdue_open")
+    )[()]
+    received, received_before = now_f.received, before_f.received
     c.key_figures = [
         (_("当日受理"), received),
         (_("前一日受理"), received_before),
         (_("较前一日"), received - received_before),
-        (_("未办结"), open_now.count()),
-        (_("已超期"), overdue.count()),
+        (_("未办结"), now["open"]),
+        (_("已超期"), now["overdue_open"]),
     ]
-    top = list(day.values("item__name").annotate(n=Count("id")).order_by("-n", "item__name")[:TOP])
-    c.tables.append(
-        Table(_("事项分布(前五)"), [_("事项"), _("件数")], [[t["item__name"], t["n"]] for t in top])
-    )
-    now_f, before_f = figures(area.pk, _("当日"), day), figures(area.pk, _("前一日"), before)
+    top = _top_items(area, period)
+    c.tables.append(Table(_("事项分布(前五)"), [_("事项"), _("件数")], [list(t) for t in top]))
+    # The overdue cases are listed by name: read from the cases themselves.
+    overdue = cases_in(area).filter(open_q(), created_at__lt=period.end, sla_state=SlaState.OVERDUE)
     c.tables.append(
         Table(
             _("与前一日对比"),
@@ -173,26 +229,23 @@ def daily(area: Area, period: Period) -> Content:
             ],
         )
     )
-    c.charts.append(
-        Chart(_("事项分布"), [t["item__name"] for t in top], [t["n"] for t in top], _("件"))
-    )
+    c.charts.append(Chart(_("事项分布"), [t[0] for t in top], [t[1] for t in top], _("件")))
     return c
 
 
 def weekly(area: Area, period: Period) -> Content:
     c = Content(_("%(area)s每周一分析") % {"area": area.name}, area, period)
-    base = cases_in(area)
-    week = _in_period(base, period)
+    held = _held(area)
     prev = period.previous()
-    rows = [
-        figures(a.pk, a.name, _in_period(base.filter(area_id=a.pk), period))
-        for a in _children(area, Area.Level.COMMUNITY)
-    ]
-    before = {
-        a.pk: figures(a.pk, a.name, _in_period(base.filter(area_id=a.pk), prev))
-        for a in _children(area, Area.Level.COMMUNITY)
-    }
-    total, total_before = week.count(), _in_period(base, prev).count()
+    communities = _children(area, Area.Level.COMMUNITY)
+    this_week, last_week = (
+        _per_child(area, communities, period),
+        _per_child(area, communities, prev),
+    )
+    rows = [figures(a.pk, a.name, this_week[a.pk]) for a in communities]
+    before = {a.pk: figures(a.pk, a.name, last_week[a.pk]) for a in communities}
+    total = _total(held, period)["received"]
+    total_before = _total(held, prev)["received"]
     c.key_figures = [
         (_("本周受理"), total),
         (_("上周受理"), total_before),
@@ -215,11 +268,8 @@ def weekly(area: Area, period: Period) -> Content:
         )
     )
     days = [period.first + timezone.timedelta(days=i) for i in range(7)]
-    by_day = {d: 0 for d in days}
-    for x in week.values_list("created_at", flat=True):
-        d = timezone.localtime(x).date()
-        if d in by_day:
-            by_day[d] += 1
+    per_day = rollups.sums(_days(held, period), ("day",), ("received",))
+    by_day = {d: per_day.get((d,), {}).get("received", 0) for d in days}
     c.tables.append(
         Table(
             _("每日受理趋势"),
@@ -240,36 +290,30 @@ def weekly(area: Area, period: Period) -> Content:
 
 
 def _departments(area: Area, period: Period) -> list[assessment.Figures]:
-    base = _in_period(cases_in(area), period)
-    rows = []
-    for dept in (
-        Department.objects.filter(county=area).select_related("unit").order_by("unit__name")
-    ):
-        dispatched = CaseEvent.objects.filter(
-            action="dispatch", data__to_unit_id=dept.unit_id
-        ).values("case_id")
-        qs = base.filter(Q(handler_unit_id=dept.unit_id) | Q(pk__in=dispatched))
-        rows.append(figures(dept.unit_id, dept.unit.name, qs))
-    return rows
+    """A department's cases: dispatched to it at least once or held by it now (all its
+    CaseUnitRollup rows, holder or not)."""
+    by_unit = rollups.sums(_days(_unit_rows(area), period).filter(unit__isnull=False), ("unit_id",))
+    return [
+        figures(dept.unit_id, dept.unit.name, by_unit.get((dept.unit_id,), {}))
+        for dept in Department.objects.filter(county=area)
+        .select_related("unit")
+        .order_by("unit__name")
+    ]
 
 
 def monthly(area: Area, period: Period) -> Content:
     c = Content(_("%(area)s每月一通报") % {"area": area.name}, area, period)
-    base = cases_in(area)
+    held = _held(area)
     prev = period.previous()
     streets = _children(area, Area.Level.STREET)
 
     def per_street(p):
-        return [
-            figures(s.pk, s.name, _in_period(base.filter(area__path__startswith=s.path), p))
-            for s in streets
-        ]
+        sums = _per_child(area, streets, p)
+        return [figures(s.pk, s.name, sums[s.pk]) for s in streets]
 
     rows, before = per_street(period), {f.key: f for f in per_street(prev)}
-    whole, whole_before = (
-        figures(area.pk, area.name, _in_period(base, period)),
-        figures(area.pk, area.name, _in_period(base, prev)),
-    )
+    whole = figures(area.pk, area.name, _total(held, period))
+    whole_before = figures(area.pk, area.name, _total(held, prev))
     c.key_figures = [
         (_("本月受理"), whole.received),
         (_("上月受理"), whole_before.received),
@@ -374,24 +418,55 @@ def major(area: Area, period: Period) -> Content:
         (_("上月新增"), before.count()),
         (_("在办研办事项"), open_now.count()),
         (_("其中超期"), open_now.filter(sla_state=SlaState.OVERDUE).count()),
-        (_("本月办结"), base.filter(resolved_at__gte=period.start, resolved_at__lt=period.end).count()),
+        (
+            _("本月办结"),
+            base.filter(resolved_at__gte=period.start, resolved_at__lt=period.end).count(),
+        ),
     ]
     months, p = [], period
     for _i in range(6):
         months.append(p)
         p = p.previous()
     months.reverse()
-    c.charts.append(Chart(_("近六个月研办事项"), [m.label for m in months],
-                          [_in_period(base, m).count() for m in months], _("件")))
+    c.charts.append(
+        Chart(
+            _("近六个月研办事项"),
+            [m.label for m in months],
+            [_in_period(base, m).count() for m in months],
+            _("件"),
+        )
+    )
     streets = _children(area, Area.Level.STREET)
-    street_rows = [[s.name, _in_period(base.filter(area__path__startswith=s.path), period).count(),
-                    open_now.filter(area__path__startswith=s.path).count()] for s in streets]
+    street_rows = [
+        [
+            s.name,
+            _in_period(base.filter(area__path__startswith=s.path), period).count(),
+            open_now.filter(area__path__startswith=s.path).count(),
+        ]
+        for s in streets
+    ]
     c.tables.append(Table(_("区域分布"), [_("街道"), _("本月新增"), _("在办")], street_rows))
-    c.charts.append(Chart(_("各街道在办研办事项"), [r[0] for r in street_rows], [r[2] for r in street_rows], _("件")))
-    groups = (this.values("item__group__name").annotate(n=Count("id")).order_by("-n", "item__group__name"))
-    c.tables.append(Table(_("事项类别"), [_("类别"), _("件数")], [[g["item__group__name"], g["n"]] for g in groups]))
+    c.charts.append(
+        Chart(
+            _("各街道在办研办事项"),
+            [r[0] for r in street_rows],
+            [r[2] for r in street_rows],
+            _("件"),
+        )
+    )
+    groups = (
+        this.values("item__group__name").annotate(n=Count("id")).order_by("-n", "item__group__name")
+    )
+    c.tables.append(
+        Table(
+            _("事项类别"),
+            [_("类别"), _("件数")],
+            [[g["item__group__name"], g["n"]] for g in groups],
+        )
+    )
     studied = (
-        (open_now | this).distinct()
+        (open_now | this)
+        .distinct()
         .select_related("item", "area")
         .annotate(
             n_turns=Count("events", filter=TURNS, distinct=True),
@@ -403,15 +478,39 @@ def major(area: Area, period: Period) -> Content:
     rows = []
     for case in studied:
         d = _difficulty(case, now)
-        rows.append([case.number, case.item.name, case.area.name, case.get_status_display(), d["days"],
-                     d["turns"], d["departments"], d["whistles"], d["supervisions"], d["score"]])
+        rows.append(
+            [
+                case.number,
+                case.item.name,
+                case.area.name,
+                case.get_status_display(),
+                d["days"],
+                d["turns"],
+                d["departments"],
+                d["whistles"],
+                d["supervisions"],
+                d["score"],
+            ]
+        )
     rows.sort(key=lambda r: (-r[-1], r[0]))
-    c.tables.append(Table(
-        _("难度分析(在办及本月新增)"),
-        [_("编号"), _("事项"), _("社区/街道"), _("状态"), _("已用天数"), _("退回/提级/重办"),
-         _("联办部门"), _("吹哨"), _("督办"), _("难度分")],
-        rows,
-    ))
+    c.tables.append(
+        Table(
+            _("难度分析(在办及本月新增)"),
+            [
+                _("编号"),
+                _("事项"),
+                _("社区/街道"),
+                _("状态"),
+                _("已用天数"),
+                _("退回/提级/重办"),
+                _("联办部门"),
+                _("吹哨"),
+                _("督办"),
+                _("难度分"),
+            ],
+            rows,
+        )
+    )
     return c
 
 

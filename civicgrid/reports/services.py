@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from civicgrid.analytics import rollups
 from civicgrid.core.errors import NotFound, ValidationFailed
 from civicgrid.geo.models import Area
 
@@ -49,6 +50,9 @@ def report_generate(
     p = periods.parse(kind, period)
     if p.first > timezone.localdate():
         raise ValidationFailed(_("不能生成尚未开始的周期的报表。"))
+    # Recount the days that changes have left stale (the task worker does so moments after
+    # each change): the report counts every change committed before it is made.
+    rollups.flush()
     data = RENDERERS[fmt](content.build(kind, area, p))
     name = f"{p.first:%Y/%m}/{kind}-{area.code}-{p.label}-{get_random_string(8)}.{fmt}"
     path = report_dir() / name
