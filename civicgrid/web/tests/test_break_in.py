@@ -15,25 +15,21 @@ project whose path takes ids is requested with the ids of those rows:
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.apps import apps
-from django.db import models, transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from civicgrid.core.scoping import ScopedModel
 from civicgrid.geo.models import Area
 from civicgrid.orgs.choices import UnitKind
 from civicgrid.orgs.models import Unit
-from civicgrid.orgs.tests.test_scoping_all_models import Side, all_builders
 from civicgrid.testing.factories import make_user
+
+from .crawl import all_sides, fill, id_routes, plain_routes, poison, texts
 
 pytestmark = pytest.mark.django_db
 
 PAYLOAD = '"<b-x>'  # escaped: &quot;&lt;b-x&gt;
-SKIP_PREFIXES = ("admin/", "i18n/", "static/", "media/", "accounts/logout", "__debug__")
 # Answers to a POST without a CSRF token that mean "refused" (or "not here").
 REFUSED = {401, 403, 404, 405}
 # Pages every signed-in person may open whatever their area, by design (checked by hand):
@@ -45,63 +41,6 @@ OPEN_TO_SIGNED_IN = {
 }
 # Machine interfaces that authenticate each request by key or token, not by a cookie.
 CSRF_EXEMPT = ("open311/", "api/")
-# Fields whose values the system itself keeps consistent (paths, codes, keys, hashes).
-NOT_FREE_TEXT = re.compile(r"(^|_)(path|code|number|key|hash|token|index|slug|phone|id_number|email|url|"
-                           r"status|state|kind|mode|level|role|action|event|source|type|sha256|ip)(_|$)")
-
-
-def _patterns(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        route = prefix + str(p.pattern)
-        if isinstance(p, URLResolver):
-            yield from _patterns(p, route)
-        elif isinstance(p, URLPattern):
-            yield route, p
-
-
-def _id_routes():
-    """Every route whose only parameters are integer ids."""
-    out = []
-    for route, _p in _patterns():
-        if route.startswith(SKIP_PREFIXES) or route.startswith("^"):
-            continue
-        if "<int:" in route and not re.search(r"<(?!int:)", route):
-            out.append(route)
-    return sorted(set(out))
-
-
-def _fill(route: str, value: int) -> str:
-    return "/" + re.sub(r"<int:\w+>", str(value), route)
-
-
-def _all_sides(tiny):
-    rows = {"a": [], "b": []}
-    problems = []
-    for label, builder in sorted(all_builders().items()):
-        for tag, community, grid in (("a", tiny.community_a, tiny.grid_a1), ("b", tiny.community_b, tiny.grid_b1)):
-            # Builders assume an empty county; with every model in one county some meet rows an
-            # earlier builder made for itself (one report per member, say): then the builder
-            # runs again with a fresh tag (a new member, organisation, unit on the same side),
-            # and that failing too is fine as long as the model has rows.
-            error = None
-            for attempt in ("", "2", "3"):
-                try:
-                    with transaction.atomic():
-                        rows[tag].append(builder(Side(tiny, community, grid, tag + attempt)))
-                    break
-                except Exception as exc:  # noqa: BLE001 - reported below
-                    error = exc
-            else:
-                if not apps.get_model(label)._base_manager.exists():
-                    problems.append(f"{label}/{tag}: {type(error).__name__}: {error}")
-    return rows, problems
-
-
-def _texts(obj) -> list[str]:
-    return [str(obj)] + [getattr(obj, f.attname) for f in obj._meta.concrete_fields
-                         if isinstance(f, models.CharField | models.TextField) and not f.choices
-                         and isinstance(getattr(obj, f.attname), str)]
 
 
 def _public_names() -> set[str]:
@@ -114,26 +53,26 @@ def _public_names() -> set[str]:
 
 @pytest.fixture
 def world(tiny):
-    rows, problems = _all_sides(tiny)
+    rows, problems = all_sides(tiny)
     assert not problems, problems
     return tiny, rows
 
 
 def test_idor_no_page_names_a_row_of_the_other_community(world):
     tiny, rows = world
-    b_texts = {t for obj in rows["b"] for t in _texts(obj)}
-    markers = {t for obj in rows["a"] for t in _texts(obj)
+    b_texts = {t for obj in rows["b"] for t in texts(obj)}
+    markers = {t for obj in rows["a"] for t in texts(obj)
                if len(t) >= 3 and not any(t in bt for bt in b_texts) and not t.isdigit()
                and t not in _public_names()}
     ids = sorted({obj.pk for obj in rows["a"]})
     anon, staff_b = Client(), Client()
     staff_b.force_login(tiny.staff_b, backend="django.contrib.auth.backends.ModelBackend")
     leaks, tried = [], 0
-    for route in _id_routes():
+    for route in id_routes():
         if route in OPEN_TO_SIGNED_IN:
             continue
         for pk in ids:
-            url = _fill(route, pk)
+            url = fill(route, pk)
             if anon.get(url).status_code == 200:
                 continue  # a public page
             resp = staff_b.get(url)
@@ -148,37 +87,16 @@ def test_idor_no_page_names_a_row_of_the_other_community(world):
     assert not leaks, "community B's staff saw community A's rows:\n" + "\n".join(leaks)
 
 
-def _poison(rows) -> int:
-    """Write PAYLOAD into every free-text field of every row (where the field can hold it)."""
-    done = 0
-    for obj in rows:
-        model = type(obj)
-        fields = [f for f in model._meta.concrete_fields
-                  if isinstance(f, models.CharField | models.TextField) and not f.choices and not f.primary_key
-                  and not NOT_FREE_TEXT.search(f.name) and (f.max_length or 1000) >= 20 and not f.unique
-                  and f.__class__.__module__.startswith("django.")]
-        if not fields:
-            continue
-        try:
-            with transaction.atomic():
-                model._base_manager.filter(pk=obj.pk).update(**{f.attname: f"{f.name}{PAYLOAD}" for f in fields})
-            done += 1
-        except Exception:  # noqa: BLE001 - append-only ledgers refuse updates: nothing to poison
-            continue
-    return done
-
-
 def test_stored_markup_is_escaped_everywhere_and_no_page_fails(world, settings):
     tiny, rows = world
     settings.CIVICGRID_2FA_ENFORCED = False  # the crawl is a superuser's, who would owe a TOTP
-    assert _poison(rows["a"] + rows["b"]) > 20
+    assert poison(rows["a"] + rows["b"], lambda obj, f: f"{f.name}{PAYLOAD}") > 20
     admin = make_user(username="break_in_admin", is_superuser=True, is_staff=True)
     client = Client(raise_request_exception=False)
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     ids = sorted({obj.pk for obj in rows["a"]})
     raw, errors, pages = [], [], 0
-    plain = [r for r, _p in _patterns() if "<" not in r and not r.startswith(SKIP_PREFIXES) and not r.startswith("^")]
-    urls = ["/" + r for r in plain] + [_fill(route, pk) for route in _id_routes() for pk in ids]
+    urls = ["/" + r for r in plain_routes()] + [fill(route, pk) for route in id_routes() for pk in ids]
     for url in urls:
         resp = client.get(url)
         if resp.status_code >= 500:
@@ -199,11 +117,10 @@ def test_posts_without_the_csrf_token_are_refused(world):
     client.force_login(tiny.staff_a, backend="django.contrib.auth.backends.ModelBackend")
     pk = rows["a"][0].pk
     accepted = []
-    plain = [r for r, _p in _patterns() if "<" not in r and not r.startswith(SKIP_PREFIXES) and not r.startswith("^")]
-    for route in plain + _id_routes():
+    for route in plain_routes() + id_routes():
         if route.startswith(CSRF_EXEMPT):
             continue
-        url = _fill(route, pk) if "<" in route else "/" + route
+        url = fill(route, pk) if "<" in route else "/" + route
         status = client.post(url, {"name": "x", "text": "x", "note": "x"}).status_code
         if status not in REFUSED:
             accepted.append(f"{url}: {status}")
