@@ -11,9 +11,12 @@ default, then the delivery is dead.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import http.client
 import ipaddress
 import logging
 import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -61,19 +64,22 @@ def url_problem(url: str) -> str | None:
 
 
 def _internal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Anything but a globally routable unicast address: private, loopback, link-local,
+    reserved, multicast, unspecified, and also the shared address space 100.64.0.0/10 (carrier
+    NAT, and where some clouds keep their metadata service: 100.100.100.200)."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
-            or ip.is_multicast or ip.is_unspecified)
+    return not ip.is_global or ip.is_multicast
 
 
-def address_problem(host: str, port: int, *, resolve: bool = True) -> str | None:
-    """Deliveries go to the internet, never into the server's own network (SSRF): a host that
-    is, or resolves to, a private, loopback, link-local, reserved or multicast address is
+def checked_addresses(host: str, port: int, *, resolve: bool = True):
+    """(problem, addresses): the host's addresses, resolved once, and why they may not
+    receive deliveries (None if they may). Deliveries go to the internet, never into the
+    server's own network (SSRF): a host that is, or resolves to, any internal address is
     refused — except loopback when CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK is on (development).
     With CIVICGRID_WEBHOOK_PROXY set the proxy decides and nothing is resolved here."""
     if getattr(settings, "CIVICGRID_WEBHOOK_PROXY", ""):
-        return None
+        return None, []
     allow_loopback = getattr(settings, "CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
     try:
         literal = ipaddress.ip_address(host.strip("[]"))
@@ -82,19 +88,90 @@ def address_problem(host: str, port: int, *, resolve: bool = True) -> str | None
     if literal is not None:
         addresses = [literal]
     elif not resolve:
-        return None
+        return None, []
     else:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
-            return _("无法解析接收地址的主机名。")
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+            return _("无法解析接收地址的主机名。"), []
+        addresses = list(
+            dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos)
+        )
     for ip in addresses:
         if allow_loopback and ip.is_loopback:
             continue
         if _internal(ip):
-            return _("接收地址指向内部网络地址,不允许推送。")
-    return None
+            return _("接收地址指向内部网络地址,不允许推送。"), []
+    return None, addresses
+
+
+def address_problem(host: str, port: int, *, resolve: bool = True) -> str | None:
+    """Why ``host`` may not receive deliveries (see ``checked_addresses``), or None."""
+    return checked_addresses(host, port, resolve=resolve)[0]
+
+
+def _connect_pinned(addresses, port: int, timeout, source_address):
+    """A TCP connection to one of the checked addresses, in order. The name is not resolved
+    again: a DNS answer that changes after the check (rebinding) cannot move the connection."""
+    error: OSError | None = None
+    for ip in addresses:
+        try:
+            return socket.create_connection((str(ip), port), timeout, source_address)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address to connect to")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, pinned, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pinned = pinned
+
+    def connect(self):
+        self.sock = _connect_pinned(self._pinned, self.port, self.timeout, self.source_address)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to the checked address, with the URL's name for SNI, the certificate check and the
+    Host header (which urllib sets from the URL)."""
+
+    def __init__(self, *args, pinned, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pinned = pinned
+
+    def connect(self):
+        sock = _connect_pinned(self._pinned, self.port, self.timeout, self.source_address)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, pinned):
+        super().__init__()
+        self._pinned = pinned
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_PinnedHTTPConnection, pinned=self._pinned), req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, pinned, context):
+        super().__init__(context=context)
+        self._pinned = pinned
+
+    def https_open(self, req):
+        return self.do_open(
+            functools.partial(_PinnedHTTPSConnection, pinned=self._pinned),
+            req,
+            context=self._context,
+        )
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificates are verified against the system's authorities, or against
+    CIVICGRID_WEBHOOK_CA_FILE when set (a private CA)."""
+    return ssl.create_default_context(
+        cafile=getattr(settings, "CIVICGRID_WEBHOOK_CA_FILE", "") or None
+    )
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -104,21 +181,34 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _opener():
+def _opener(pinned=None):
     proxy = getattr(settings, "CIVICGRID_WEBHOOK_PROXY", "")
-    proxies = {"http": proxy, "https": proxy} if proxy else {}
-    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies), _NoRedirect)
+    if proxy:
+        return urllib.request.build_opener(
+            urllib.request.ProxyHandler({"http": proxy, "https": proxy}),
+            urllib.request.HTTPSHandler(context=tls_context()),
+            _NoRedirect,
+        )
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}),
+        _PinnedHTTPHandler(pinned),
+        _PinnedHTTPSHandler(pinned, tls_context()),
+        _NoRedirect,
+    )
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
-    """(status code or None, response excerpt, error text)."""
+    """(status code or None, response excerpt, error text). The host is resolved once, the
+    addresses checked, and the connection made to a checked address (without a proxy)."""
     parts = urlsplit(url)
-    problem = address_problem(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    problem, pinned = checked_addresses(
+        parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    )
     if problem:
         return None, "", str(problem)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with _opener().open(request, timeout=timeout()) as resp:
+        with _opener(pinned).open(request, timeout=timeout()) as resp:
             return resp.status, resp.read(EXCERPT).decode("utf-8", "replace"), ""
     except urllib.error.HTTPError as e:
         excerpt = e.read(EXCERPT).decode("utf-8", "replace") if e.fp else ""

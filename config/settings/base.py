@@ -245,6 +245,8 @@ CIVICGRID_OPEN311_ANONYMOUS_READ = os.environ.get("CIVICGRID_OPEN311_ANONYMOUS_R
 CIVICGRID_WEBHOOK_TIMEOUT = float(os.environ.get("CIVICGRID_WEBHOOK_TIMEOUT", "5"))
 CIVICGRID_WEBHOOK_BACKOFF = [60, 300, 1800, 7200, 43200]
 CIVICGRID_WEBHOOK_PROXY = os.environ.get("CIVICGRID_WEBHOOK_PROXY", "")
+# A CA bundle for receivers' certificates instead of the system's (a private CA); "" = the system's.
+CIVICGRID_WEBHOOK_CA_FILE = os.environ.get("CIVICGRID_WEBHOOK_CA_FILE", "")
 CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK = os.environ.get("CIVICGRID_WEBHOOK_ALLOW_HTTP_LOOPBACK") == "1"
 
 # The REST API (/api/v1/, docs/api.md).
