@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from civicgrid.analytics.models import CaseRollup, CoReporter, Hotspot
+from civicgrid.analytics.models import CaseRollup, CaseUnitRollup, CoReporter, Hotspot
 
 
 def _co_reporter(side):
@@ -34,8 +34,15 @@ def _rollup(side):
     )
 
 
+def _unit_rollup(side):
+    return CaseUnitRollup.objects.create(
+        day=dt.date(2026, 11, 30), area=side.community, holder=True, received=1
+    )
+
+
 BUILDERS = {
     "analytics.coreporter": _co_reporter,
     "analytics.hotspot": _hotspot,
     "analytics.caserollup": _rollup,
+    "analytics.caseunitrollup": _unit_rollup,
 }
